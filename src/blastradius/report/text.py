@@ -1,0 +1,154 @@
+"""Terminal report: the verdict first, then why, then the tables. Colour only on a terminal
+and never when NO_COLOR is set."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def _style(text: str, colour: bool, **kwargs: Any) -> str:
+    if not colour:
+        return text
+    import click
+
+    return click.style(text, **kwargs)
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, cell in enumerate(cells):
+            out.append(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    return [line(headers)] + [line(r) for r in rows]
+
+
+def _join_limited(items: list[str], limit: int = 6) -> str:
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f", ... (+{len(items) - limit})"
+
+
+def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool = False, limit: int = 25) -> str:
+    if colour is None:
+        colour = False
+    if os.environ.get("NO_COLOR"):
+        colour = False
+    out: list[str] = []
+    inp = report["input"]
+    summary = report["summary"]
+    score = report.get("score")
+    gate = report.get("gate")
+
+    if score:
+        verdict = f"Blast radius: {score['score']}/100"
+        if gate:
+            if gate.get("passed"):
+                verdict += " (" + _style("PASS", colour, fg="green", bold=True) + _gate_threshold(gate) + ")"
+            else:
+                verdict += " (" + _style("FAIL", colour, fg="red", bold=True) + _gate_threshold(gate) + ")"
+        out.append(_style(verdict, colour, bold=True))
+        for unit in score.get("units", []):
+            creds = unit.get("credentials", [])
+            out.append(
+                f"  {unit['name']} unit: {len(unit.get('packages', []))} packages × {len(creds)} credentials"
+                f" = {unit.get('exposure_pairs', len(unit.get('packages', [])) * len(creds))} exposure pairs"
+            )
+            if creds:
+                out.append(f"  any one of {len(unit.get('packages', []))} packages reaches {_join_limited(creds)}")
+        if gate and not gate.get("passed"):
+            for reason in gate.get("reasons", []):
+                out.append("  " + _style("✗ ", colour, fg="red") + reason)
+        out.append("")
+
+    out.append(f"Input:    {inp['file']} — {inp['reason']}")
+    resolver = inp.get("resolver")
+    if resolver:
+        online = "online" if resolver["online"] else "offline"
+        out.append(f"Resolver: {resolver['name']} {resolver.get('version') or ''} ({online}, binary-only metadata)".replace("  ", " "))
+    out.append(f"View:     {report['view']['description']}")
+    if report.get("online"):
+        out.append("Online:   " + "; ".join(report["online"]))
+    else:
+        out.append("Online:   nothing (offline scan on embedded data)")
+    pkgs = summary["packages"]
+    line = f"Packages: {pkgs} ({summary['direct']} direct, {summary['transitive']} transitive)"
+    if inp.get("edges_complete"):
+        line += f", max depth {summary['max_depth']}"
+    out.append(line)
+    if summary.get("group_counts"):
+        extras = [f"{g} +{n}" for g, n in summary["group_counts"].items() if g != "main"]
+        if extras:
+            out.append("Groups:   " + _join_limited(extras, 8) + "  (packages each group adds; --group NAME / --all-groups)")
+    if summary.get("cycles"):
+        out.append(f"Cycles:   {len(summary['cycles'])}")
+    for note in inp.get("notes", []):
+        out.append(f"Note:     {note}")
+    for warning in report.get("warnings", []):
+        out.append(_style("Warning:  ", colour, fg="yellow") + warning)
+
+    comparison = report.get("comparison")
+    if comparison and comparison.get("variants"):
+        out.append("")
+        out.append(_style("Single- vs multi-provider", colour, bold=True))
+        rows = []
+        for variant in comparison["variants"]:
+            rows.append(
+                [
+                    variant["label"],
+                    str(variant.get("packages_display", variant.get("packages"))),
+                    str(variant.get("credentials")),
+                    str(variant.get("exposure")),
+                    str(variant.get("score")),
+                ]
+            )
+        out += ["  " + r for r in _table(["variant", "packages", "credentials", "exposure", "score"], rows, {1, 2, 3, 4})]
+
+    creds = report.get("credentials")
+    if creds and creds.get("credentials"):
+        out.append("")
+        out.append(_style("Credentials", colour, bold=True) + "  (names and places only; values are never shown)")
+        rows = []
+        for cred in creds["credentials"]:
+            where = [loc.get("where") or loc.get("location") or "" for loc in cred.get("locations", [])]
+            text = _join_limited([w for w in where if w], 3)
+            if cred.get("fingerprints"):
+                text += f"  (literal value present: {', '.join(cred['fingerprints'])}, redacted)"
+            rows.append([cred["name"], cred.get("provider_name") or cred.get("provider") or "", cred.get("kind", ""), text])
+        out += ["  " + r for r in _table(["CREDENTIAL", "PROVIDER", "KIND", "WHERE"], rows)]
+
+    advisories = report.get("advisories")
+    if advisories:
+        found = advisories.get("findings", [])
+        if found:
+            out.append("")
+            out.append(_style("Known-bad versions", colour, bold=True, fg="red"))
+            for finding in found:
+                out.append(
+                    f"  {finding['package']} {finding['version']}: {finding['advisory_id']}"
+                    f" ({finding.get('kind')}) {finding.get('summary', '')}"
+                )
+
+    out.append("")
+    out.append(_style("Packages", colour, bold=True) + f"  (top {min(limit, pkgs)} by dependents; --format json for all)" if pkgs > limit and not verbose else _style("Packages", colour, bold=True))
+    packages = sorted(report["packages"], key=lambda p: (-p["dependents"], p["depth"] if p["depth"] is not None else 99, p["name"]))
+    if not verbose:
+        packages = packages[:limit]
+    rows = []
+    for p in packages:
+        path = " → ".join(p["path"]) if p["path"] else "(parent unknown: the input has no edges)"
+        rows.append([p["name"], p["version"] or "?", "?" if p["depth"] is None else str(p["depth"]), str(p["dependents"]), path])
+    out += ["  " + r for r in _table(["PACKAGE", "VERSION", "DEPTH", "DEPENDENTS", "PATH FROM ROOT"], rows, {2, 3})]
+    return "\n".join(out) + "\n"
+
+
+def _gate_threshold(gate: dict[str, Any]) -> str:
+    threshold = gate.get("fail_above")
+    return f": threshold {threshold}" if threshold is not None else ""
