@@ -1,0 +1,109 @@
+"""Kubernetes manifests and Helm values: container ``env`` entries (literal ``value`` or
+``valueFrom.secretKeyRef``), ``envFrom`` secret/configmap references, ``Secret`` objects'
+``data``/``stringData`` keys, and upper-case env-style keys in Helm values files.
+
+Helm *templates* (``{{ ... }}``) are not YAML; they are scanned line by line for
+``- name: NAME`` entries followed by a ``secretKeyRef``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from blastradius.credentials._base import FileContext, Finding, literal, value_findings
+from blastradius.credentials._yaml import YMap, YNode, YScalar, YSeq
+
+_ENV_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_TEMPLATE_NAME = re.compile(r"^\s*-\s*name:\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?\s*$")
+
+
+def is_kubernetes(doc: YNode) -> bool:
+    return isinstance(doc, YMap) and "apiVersion" in doc.keys() and "kind" in doc.keys()
+
+
+def is_helm_values(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1].lower()
+    return name.startswith("values") and name.endswith((".yaml", ".yml"))
+
+
+def _walk(node: YNode, depth: int = 0) -> Iterator[tuple[str, int, YNode, YMap]]:
+    if depth > 60:
+        return
+    if isinstance(node, YMap):
+        for key, line, value in node.items:
+            yield key, line, value, node
+            yield from _walk(value, depth + 1)
+    elif isinstance(node, YSeq):
+        for item in node.items:
+            yield from _walk(item, depth + 1)
+
+
+def _env_list(env: YSeq, ctx: FileContext, how_prefix: str) -> Iterator[Finding]:
+    for entry in env.items:
+        if not isinstance(entry, YMap):
+            continue
+        name_node = entry.get("name")
+        if not isinstance(name_node, YScalar) or not name_node.value:
+            continue
+        name = name_node.value
+        value_from = entry.get("valueFrom")
+        ref = value_from.get("secretKeyRef") if isinstance(value_from, YMap) else None
+        if isinstance(ref, YMap):
+            secret = ref.get("name")
+            key = ref.get("key")
+            detail = "secret {}/{}".format(
+                secret.value if isinstance(secret, YScalar) else "?", key.value if isinstance(key, YScalar) else "?"
+            )
+            yield Finding(name, ctx.loc(name_node.line), f"{how_prefix} secretKeyRef", detail)
+            continue
+        value = entry.get("value")
+        raw = value.value if isinstance(value, YScalar) else None
+        yield from value_findings(ctx, name, raw, name_node.line, f"{how_prefix} env")
+
+
+def find(doc: YNode, ctx: FileContext, helm: bool = False) -> Iterator[Finding]:
+    how = "helm values" if helm else "kubernetes"
+    if isinstance(doc, YMap) and str(getattr(doc.get("kind"), "value", "")) == "Secret":
+        for section in ("data", "stringData"):
+            block = doc.get(section)
+            for key, line, value in block.items if isinstance(block, YMap) else ():
+                raw = value.value if isinstance(value, YScalar) else None
+                fp = literal(ctx.catalog, key, raw) if section == "stringData" else (
+                    literal(ctx.catalog, "SECRET_DATA", raw) if raw else None)
+                if ctx.catalog.is_credential_name(key) or fp:
+                    yield Finding(key, ctx.loc(line), f"kubernetes Secret {section}", "",
+                                  fingerprint=fp[0] if fp else None, value_provider=fp[1] if fp else "",
+                                  credential=ctx.catalog.is_credential_name(key))
+    for key, line, value, parent in _walk(doc):
+        if key == "env" and isinstance(value, YSeq):
+            yield from _env_list(value, ctx, how)
+        elif key == "env" and isinstance(value, YMap) and helm:
+            for name, kline, v in value.items:
+                raw = v.value if isinstance(v, YScalar) else None
+                yield from value_findings(ctx, name, raw, kline, f"{how} env")
+        elif key == "envFrom" and isinstance(value, YSeq):
+            for entry in value.items:
+                if isinstance(entry, YMap):
+                    for kind in ("secretRef", "configMapRef"):
+                        ref = entry.get(kind)
+                        if isinstance(ref, YMap) and isinstance(ref.get("name"), YScalar):
+                            ctx.warn(ref.line, f"envFrom {kind} {ref.get('name').value}: "  # type: ignore[union-attr]
+                                               "its keys are not in the repository and cannot be listed")
+        elif helm and _ENV_KEY.match(key) and key != "env" and isinstance(value, (YScalar,)) \
+                and ctx.catalog.is_credential_name(key):
+            yield from value_findings(ctx, key, value.value, line, f"{how} key")
+
+
+def find_template(text: str, ctx: FileContext) -> Iterator[Finding]:
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        match = _TEMPLATE_NAME.match(line)
+        if not match:
+            continue
+        window = "\n".join(lines[index + 1: index + 5])
+        name = match.group(1)
+        if "secretKeyRef" in window:
+            yield Finding(name, ctx.loc(index + 1), "kubernetes secretKeyRef", "helm template")
+        elif ctx.catalog.is_credential_name(name) and re.search(r"^\s*(value|valueFrom):", window, re.M):
+            yield Finding(name, ctx.loc(index + 1), "kubernetes env", "helm template")
