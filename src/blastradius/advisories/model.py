@@ -67,7 +67,10 @@ class AffectedRange:
         }
 
     def fixed_versions(self) -> tuple[str, ...]:
-        return tuple(sorted({v for r in self.ranges for k, v in r.events if k == "fixed"}))
+        """Fixed releases from ECOSYSTEM ranges (a GIT range's "fixed" is a commit id)."""
+        return tuple(
+            sorted({v for r in self.ranges if r.type == RANGE_ECOSYSTEM for k, v in r.events if k == "fixed"})
+        )
 
 
 @dataclass(frozen=True)

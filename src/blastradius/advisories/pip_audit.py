@@ -28,6 +28,7 @@ from pathlib import Path
 from blastradius.advisories.match import AdvisoryIndex
 from blastradius.advisories.model import (
     KIND_MALICIOUS,
+    Advisory,
     KIND_VULNERABILITY,
     AdvisoryFinding,
     PipAuditResult,
@@ -50,9 +51,8 @@ def pip_audit_available() -> bool:
 def requirements_text(pins: Iterable[AuditPin]) -> tuple[str, bool, list[UnauditedPackage]]:
     """The generated requirements file: one ``name==version`` per pin, with ``--hash``
     options when known. Returns (text, every pin has hashes, pins that cannot be written)."""
-    lines: list[str] = []
+    rows: list[tuple[str, list[str]]] = []
     skipped: list[UnauditedPackage] = []
-    all_hashed = True
     seen: set[tuple[str, str]] = set()
     for name, version, hashes in sorted(pins, key=lambda p: (normalise_name(p[0]), p[1] or "")):
         norm = normalise_name(name)
@@ -62,14 +62,13 @@ def requirements_text(pins: Iterable[AuditPin]) -> tuple[str, bool, list[Unaudit
         if (norm, version) in seen:
             continue
         seen.add((norm, version))
-        usable = sorted({h for h in hashes if h.split(":", 1)[0] in PIP_HASH_ALGORITHMS and ":" in h})
-        if not usable:
-            all_hashed = False
-        line = f"{norm}=={version}"
-        if usable:
-            line += " " + " ".join(f"--hash={h}" for h in usable)
-        lines.append(line)
-    return "\n".join(lines) + ("\n" if lines else ""), all_hashed and bool(lines), skipped
+        usable = sorted({h for h in hashes if ":" in h and h.split(":", 1)[0] in PIP_HASH_ALGORITHMS})
+        rows.append((f"{norm}=={version}", usable))
+    # pip's hash-checking mode is all or nothing: one hashed line makes every unhashed line an
+    # error ("does not contain a hash"), so hashes are written only when every pin has them.
+    all_hashed = bool(rows) and all(hashes for _, hashes in rows)
+    lines = [line + ("".join(f" --hash={h}" for h in hashes) if all_hashed else "") for line, hashes in rows]
+    return "\n".join(lines) + ("\n" if lines else ""), all_hashed, skipped
 
 
 def build_command(requirements_file: str, *, require_hashes: bool, python: str | None = None) -> list[str]:
@@ -209,15 +208,17 @@ def _finding(
     name: str,
     version: str,
     vuln: dict,  # type: ignore[type-arg]
-    malicious_ids: dict[str, str],
+    malicious_ids: dict[str, Advisory],
     package_keys: dict[tuple[str, str], str] | None,
 ) -> AdvisoryFinding:
     vid = str(vuln.get("id") or "")
     aliases = tuple(sorted({str(a) for a in vuln.get("aliases") or [] if a and a != vid}))
     ids = {vid, *aliases}
     malicious = any(i.upper().startswith("MAL-") for i in ids) or bool(ids & set(malicious_ids))
-    known = sorted(malicious_ids[i] for i in ids if i in malicious_ids)
+    known = sorted({malicious_ids[i].id for i in ids if i in malicious_ids})
     notes = (f"the offline feed marks this as malicious ({', '.join(known)})",) if known else ()
+    # what to rotate comes from the curated record of the same incident, when there is one
+    curated = next((malicious_ids[i] for i in sorted(ids) if i in malicious_ids and malicious_ids[i].rotate), None)
     return AdvisoryFinding(
         advisory_id=vid,
         aliases=aliases,
@@ -229,20 +230,26 @@ def _finding(
         fixed_versions=tuple(str(v) for v in vuln.get("fix_versions") or []),
         source="pip-audit",
         package_key=(package_keys or {}).get((name, version), f"{name}=={version}"),
+        rotate=curated.rotate if curated else (),
+        what_it_did=curated.what_it_did if curated else "",
+        unverified=curated.unverified if curated else (),
+        iocs=curated.iocs if curated else (),
         affected=version,
         origins=("pip-audit",),
         notes=notes,
     )
 
 
-def _malicious_ids(index: AdvisoryIndex | None) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _malicious_ids(index: AdvisoryIndex | None) -> dict[str, Advisory]:
+    out: dict[str, Advisory] = {}
     if index is None:
         return out
     for advisory in index.advisories:
         if advisory.is_malicious:
             for i in advisory.ids:
-                out[i] = advisory.id
+                # the curated (embedded) record wins: it carries what to rotate
+                if i not in out or (advisory.origin == "embedded" and out[i].origin != "embedded"):
+                    out[i] = advisory
     return out
 
 
@@ -263,8 +270,12 @@ def _failed(
 
 
 def _last_line(stderr: str) -> str:
-    """The last meaningful stderr line (a traceback's exception line), with any
-    ``user:password@`` in URLs removed: errors must never carry a secret."""
+    """The last meaningful stderr line (a traceback's exception line), plus the HTTP error
+    behind a bare ``ServiceError``, with any ``user:password@`` in URLs removed: errors must
+    never carry a secret."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     text = lines[-1] if lines else "no output"
+    if text.endswith("ServiceError"):
+        cause = next((line for line in lines if "HTTPError:" in line or "ConnectionError" in line), None)
+        text = "its vulnerability service did not answer" + (f" ({cause})" if cause else f" ({text})")
     return _CREDENTIALS_IN_URL.sub(r"\1***@", text)[:300]
