@@ -7,6 +7,7 @@ enough and constructs nothing from the document.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
@@ -68,7 +69,7 @@ def load_documents(text: str) -> list[YNode]:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "malformed YAML"
         # keep only the fixed wording of the problem (drop quoted characters / snippets)
-        problem = str(problem).split("'", 1)[0].split('"', 1)[0].strip() or "malformed YAML"
+        problem = re.sub(r"'[^']*'|\"[^\"]*\"", "…", str(problem)).strip() or "malformed YAML"
         raise YAMLProblem(f"malformed YAML ({problem})", mark.line + 1 if mark is not None else None) from None
     except (RecursionError, ValueError):
         raise YAMLProblem("malformed YAML (cannot be composed)", None) from None

@@ -53,7 +53,7 @@ def _line_of(source: str | Path | None, header: str) -> int | None:
         text = Path(source).read_text("utf-8", errors="replace")
     except OSError:
         return None
-    needle = re.compile(r"^\s*\[\s*" + re.escape(header).replace(r"\.", r"\s*\.\s*") + r"\s*\]", re.M)
+    needle = re.compile(r"^[ \t]*\[[ \t]*" + re.escape(header).replace(r"\.", r"[ \t]*\.[ \t]*") + r"[ \t]*\]", re.M)
     match = needle.search(text)
     if match is None:
         match = re.search(re.escape(header.rsplit(".", 1)[-1]), text)

@@ -75,11 +75,13 @@ def find(doc: YNode, ctx: FileContext, helm: bool = False) -> Iterator[Finding]:
                     yield Finding(key, ctx.loc(line), f"kubernetes Secret {section}", "",
                                   fingerprint=fp[0] if fp else None, value_provider=fp[1] if fp else "",
                                   credential=ctx.catalog.is_credential_name(key))
+    env_lines: set[int] = set()
     for key, line, value, parent in _walk(doc):
         if key == "env" and isinstance(value, YSeq):
             yield from _env_list(value, ctx, how)
         elif key == "env" and isinstance(value, YMap) and helm:
             for name, kline, v in value.items:
+                env_lines.add(kline)
                 raw = v.value if isinstance(v, YScalar) else None
                 yield from value_findings(ctx, name, raw, kline, f"{how} env")
         elif key == "envFrom" and isinstance(value, YSeq):
@@ -90,7 +92,7 @@ def find(doc: YNode, ctx: FileContext, helm: bool = False) -> Iterator[Finding]:
                         if isinstance(ref, YMap) and isinstance(ref.get("name"), YScalar):
                             ctx.warn(ref.line, f"envFrom {kind} {ref.get('name').value}: "  # type: ignore[union-attr]
                                                "its keys are not in the repository and cannot be listed")
-        elif helm and _ENV_KEY.match(key) and key != "env" and isinstance(value, (YScalar,)) \
+        elif helm and line not in env_lines and _ENV_KEY.match(key) and isinstance(value, YScalar) \
                 and ctx.catalog.is_credential_name(key):
             yield from value_findings(ctx, key, value.value, line, f"{how} key")
 

@@ -176,8 +176,10 @@ class _Visitor(ast.NodeVisitor):
                         aliases.extend(_alias_names(kw.value))
                 if aliases:
                     names = [a.upper() for a in aliases]
+            # every alias of a field holds the same value: one credential-looking alias is enough
+            force = secret_typed or any(self.ctx.catalog.is_credential_name(n) for n in names)
             for name in names:
-                self._emit(name, stmt, "pydantic settings field", default, force=secret_typed)
+                self._emit(name, stmt, "pydantic settings field", default, force=force)
 
 
 def _env_prefix(value: ast.AST) -> str | None:
