@@ -120,6 +120,8 @@ def test_fixture_locks_pin_compromised_versions_of_several_incidents():
     poetry_pins = [(f"{p['name']}=={p['version']}", p["name"], p["version"]) for p in poetry["package"]]
     text = (FIXTURES / "requirements-project" / "requirements.txt").read_text()
     req_pins = [(f"{n}=={v}", n, v) for n, v in re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", text, re.M)]
+    pylock = tomllib.loads((FIXTURES / "pylock-project" / "pylock.toml").read_text())
+    pylock_pins = [(f"{p['name']}=={p['version']}", p["name"], p["version"]) for p in pylock["packages"]]
     assert "index.example" in (FIXTURES / "uv-project" / "uv.lock").read_text()
 
     def ids(p):
@@ -130,6 +132,8 @@ def test_fixture_locks_pin_compromised_versions_of_several_incidents():
                              ("guardrails-ai", "MAL-2026-3607"), ("ctx", "GSD-2022-1002521")}
     assert ids(poetry_pins) == {("lightning", "MAL-2026-3201"), ("elementary-data", "MAL-2026-3083"),
                                 ("torchtriton", "BLASTRADIUS-2022-TORCHTRITON")}
+    assert ids(pylock_pins) == {("mrmustard", "BLASTRADIUS-2026-MRMUSTARD"), ("pyphetools", "BLASTRADIUS-2026-MIASMA-PTH"),
+                                ("gpsea", "BLASTRADIUS-2026-MIASMA-PTH")}
 
 
 # ------------------------------------------------------------------ --advisories: directory
@@ -455,3 +459,13 @@ def test_index_is_shared_and_lazy_on_a_large_archive(tmp_path):
     findings = check_packages(the_pins, index=index)
     assert len(findings) == 1500  # odd i < 3000 are at 1.0 (< fixed 2.0)
     assert len(index._compiled) == 10000 and sum(1 for v in index._compiled.values() if v) == 3000
+
+
+def test_names_filter_keeps_only_relevant_records_but_validates_all(tmp_path):
+    db = load_path(OSV_DIR, names={"Requests"})
+    assert [a.id for a in db.advisories] == ["PYSEC-2018-28"]
+    assert db.sources[0].records == 7  # every record was read and counted
+    (tmp_path / "a.json").write_text('{"id": "X-1", "affected": [{"package": {"ecosystem": "PyPI", "name": "other"}}]}')
+    (tmp_path / "b.json").write_text('{"id": "X-2", "affected": "broken"}')
+    with pytest.raises(AdvisoryError, match="not a list"):
+        load_path(tmp_path, names={"requests"})

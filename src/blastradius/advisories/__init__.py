@@ -58,7 +58,8 @@ def assess(
     from dataclasses import replace
 
     pins = list(pins)
-    index = index_for(extra_sources)
+    requirements = list(requirements)
+    index = index_for(extra_sources, names={n for _, n, _, _ in pins} | {r.name for r in requirements})
     findings = check_packages(((k, n, v) for k, n, v, _ in pins if v), index=index)
     lock_map: dict[str, list[str]] | None = None
     if locked:

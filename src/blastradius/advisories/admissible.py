@@ -36,7 +36,8 @@ def check_requirements(
     the project has no lock (``lock_avoids`` is then ``None``). Direct references (``url``)
     are skipped: they do not resolve through the index. ``notes`` collects what could not be
     evaluated (an invalid specifier)."""
-    idx = index if index is not None else index_for(extra_sources)
+    requirements = list(requirements)
+    idx = index if index is not None else index_for(extra_sources, names={r.name for r in requirements})
     lock = _normalise_lock(locked)
     out: list[AdmissibleFinding] = []
     for req in requirements:

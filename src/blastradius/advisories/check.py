@@ -9,7 +9,7 @@ id) first, every other id in ``aliases``, "malicious" if any record says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from blastradius.advisories.feed import load_sources
@@ -22,10 +22,12 @@ _SEVERITY_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1, "none": 0}
 Pin = tuple[str, str, str]  # (package key, name, version)
 
 
-def index_for(extra_sources: Sequence[str | Path] = ()) -> AdvisoryIndex:
+def index_for(extra_sources: Sequence[str | Path] = (), *, names: Collection[str] | None = None) -> AdvisoryIndex:
     """The embedded feed plus ``--advisories`` sources, indexed. Build once, reuse for the
-    pins, the requirements and pip-audit cross-checks."""
-    return build_index([load_sources(extra_sources)])
+    pins, the requirements and pip-audit cross-checks. ``names`` limits what is kept from
+    the ``--advisories`` sources to the packages being checked (memory, not correctness:
+    the embedded feed is always complete)."""
+    return build_index([load_sources(extra_sources, names=names)])
 
 
 def check_packages(
@@ -36,7 +38,8 @@ def check_packages(
 ) -> list[AdvisoryFinding]:
     """Every advisory that affects a pin, one merged finding per (pin, incident), sorted:
     compromised first, then by package, version and id."""
-    idx = index if index is not None else index_for(extra_sources)
+    pins = list(pins)
+    idx = index if index is not None else index_for(extra_sources, names={n for _, n, _ in pins})
     findings: list[AdvisoryFinding] = []
     for key, name, version in pins:
         if not version:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -54,34 +54,41 @@ def load_embedded() -> AdvisoryDatabase:
     label = f"embedded:{EMBEDDED_FEED}"
     stats = _Stats(label)
     advisories = list(_records_from_text(text, EMBEDDED_FEED, "json", "embedded", stats))
-    return AdvisoryDatabase(tuple(advisories), (stats.info(len(advisories)),))
+    return AdvisoryDatabase(tuple(advisories), (stats.info(),))
 
 
-def load_path(path: str | Path) -> AdvisoryDatabase:
-    """Load ``--advisories PATH`` (directory, record file, or all.zip) offline."""
+def load_path(path: str | Path, *, names: Collection[str] | None = None) -> AdvisoryDatabase:
+    """Load ``--advisories PATH`` (directory, record file, or all.zip) offline.
+
+    ``names`` (PEP 503 names of the packages being checked) keeps only the records about
+    them: every record is still parsed and validated, but the whole PyPI archive is not held
+    in memory for a project that uses a few hundred packages."""
     root = Path(path)
+    wanted = frozenset(normalise_name(n) for n in names) if names is not None else None
     if not root.exists():
         raise AdvisoryError("advisory source does not exist", path)
     if root.is_dir():
-        return _load_directory(root)
+        return _load_directory(root, wanted)
     if zipfile.is_zipfile(root):
-        return _load_zip(root)
+        return _load_zip(root, wanted)
     suffix = root.suffix.lower()
     if suffix not in RECORD_SUFFIXES:
         raise AdvisoryError(
             "not an OSV source: expected a directory of *.json/*.yaml records, a record file or an all.zip",
             path,
         )
-    stats = _Stats(root.name)
+    stats = _Stats(root.name, wanted)
     advisories = list(_records_from_bytes(root.read_bytes(), str(path), suffix, root.name, stats))
-    return AdvisoryDatabase(tuple(advisories), (stats.info(len(advisories)),))
+    return AdvisoryDatabase(tuple(advisories), (stats.info(),))
 
 
-def load_sources(extra_sources: Sequence[str | Path] = (), *, embedded: bool = True) -> AdvisoryDatabase:
+def load_sources(
+    extra_sources: Sequence[str | Path] = (), *, embedded: bool = True, names: Collection[str] | None = None
+) -> AdvisoryDatabase:
     """The embedded feed plus every ``--advisories`` source, in the order given."""
     db = load_embedded() if embedded else AdvisoryDatabase()
     for source in extra_sources:
-        db = db + load_path(source)
+        db = db + load_path(source, names=names)
     return db
 
 
@@ -130,24 +137,29 @@ def parse_record(data: Mapping[str, Any], *, origin: str = "embedded", where: st
 
 
 class _Stats:
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, wanted: frozenset[str] | None = None) -> None:
         self.label = label
+        self.wanted = wanted
+        self.records = 0
         self.withdrawn = 0
         self.empty_id = 0
         self.notes: set[str] = set()
 
-    def info(self, records: int) -> AdvisorySourceInfo:
-        return AdvisorySourceInfo(self.label, records, self.withdrawn, self.empty_id, tuple(sorted(self.notes)))
+    def info(self) -> AdvisorySourceInfo:
+        return AdvisorySourceInfo(self.label, self.records, self.withdrawn, self.empty_id, tuple(sorted(self.notes)))
+
+    def keep(self, advisory: Advisory) -> bool:
+        return self.wanted is None or any(a.name in self.wanted for a in advisory.affected if a.ecosystem == "PyPI")
 
 
-def _load_directory(root: Path) -> AdvisoryDatabase:
-    stats = _Stats(root.name + "/")
+def _load_directory(root: Path, wanted: frozenset[str] | None = None) -> AdvisoryDatabase:
+    stats = _Stats(root.name + "/", wanted)
     advisories: list[Advisory] = []
     for file in _record_files(root):
         rel = file.relative_to(root).as_posix()
         origin = f"{root.name}/{rel}"
         advisories.extend(_records_from_bytes(file.read_bytes(), str(file), file.suffix.lower(), origin, stats))
-    return AdvisoryDatabase(tuple(advisories), (stats.info(len(advisories)),))
+    return AdvisoryDatabase(tuple(advisories), (stats.info(),))
 
 
 def _record_files(root: Path) -> Iterator[Path]:
@@ -162,8 +174,8 @@ def _record_files(root: Path) -> Iterator[Path]:
     return iter(sorted(found, key=lambda p: p.relative_to(root).as_posix()))
 
 
-def _load_zip(archive: Path) -> AdvisoryDatabase:
-    stats = _Stats(archive.name)
+def _load_zip(archive: Path, wanted: frozenset[str] | None = None) -> AdvisoryDatabase:
+    stats = _Stats(archive.name, wanted)
     advisories: list[Advisory] = []
     try:
         with zipfile.ZipFile(archive) as zf:
@@ -185,7 +197,7 @@ def _load_zip(archive: Path) -> AdvisoryDatabase:
                 )
     except zipfile.BadZipFile as exc:
         raise AdvisoryError(f"unreadable zip archive: {exc}", archive) from None
-    return AdvisoryDatabase(tuple(advisories), (stats.info(len(advisories)),))
+    return AdvisoryDatabase(tuple(advisories), (stats.info(),))
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,11 +225,13 @@ def _records_from_text(text: str, where: str, kind: str, origin: str, stats: _St
         if advisory.withdrawn:
             stats.withdrawn += 1
             continue
+        stats.records += 1
         for affected in advisory.affected:
             for r in affected.ranges:
                 if r.type != "ECOSYSTEM" and affected.ecosystem == "PyPI":
                     stats.notes.add(f"{r.type} ranges on PyPI packages are ignored (only ECOSYSTEM ranges carry PEP 440 versions)")
-        yield advisory
+        if stats.keep(advisory):
+            yield advisory
 
 
 def _not_object(where: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from packaging.version import InvalidVersion, Version
 
@@ -23,9 +24,13 @@ from blastradius.advisories.model import RANGE_ECOSYSTEM, Advisory, AdvisoryData
 from blastradius.model import normalise_name
 
 _ZERO = "0"
+_ZERO_VERSION = Version("0")
 
 
+@lru_cache(maxsize=65536)
 def parse_version(text: str) -> Version | None:
+    """Cached: a package's records repeat the same version lists (PyPA lists every affected
+    release in each record), so the whole PyPI archive has far fewer distinct strings."""
     try:
         return Version(text)
     except InvalidVersion:
@@ -86,7 +91,7 @@ def _compile_range(r: VersionRange) -> _CompiledRange | None:
             return None
         events.append((kind, version))
     # stable sort: "0" first, then by version; record order breaks ties
-    events.sort(key=lambda e: (e[1] is not None, e[1] or Version("0")))
+    events.sort(key=lambda e: (e[1] is not None, e[1] or _ZERO_VERSION))
     return _CompiledRange(events, r.describe())
 
 
