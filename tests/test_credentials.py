@@ -368,7 +368,9 @@ def test_github_actions_secrets_with_jobs(tmp_path):
         "        env:\n          ANTHROPIC_API_KEY: ${{ secrets.CLAUDE_KEY }}\n"
         "  publish:\n    runs-on: x\n    steps:\n      - uses: pypa/gh-action-pypi-publish@v1\n"
         "        with:\n          password: ${{ secrets.PYPI_TOKEN }}\n"
+        "          region: ${{ secrets.AWS_REGION }}\n          url: ${{ secrets.GATEWAY_BASE_URL }}\n"
     )})
+    assert "AWS_REGION" not in inv.names and "GATEWAY_BASE_URL" not in inv.names
     claude = inv.by_name("ANTHROPIC_API_KEY")
     assert claude.units == ("ci:test.yml:unit",) and claude.provider_id == "anthropic"
     assert "secret CLAUDE_KEY" in claude.locations[0].detail

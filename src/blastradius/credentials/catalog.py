@@ -44,6 +44,11 @@ _DATASTORE_NAME = re.compile(
     r"(?:POSTGRES|PG|MYSQL|MARIADB|MONGO|MONGODB|REDIS|DATABASE|DB|SQL|CLICKHOUSE|ELASTIC|QDRANT"
     r"|PINECONE|WEAVIATE|SUPABASE)"
 )
+_SELECTOR_NAME = re.compile(
+    r"(?:^|_)(?:URL|URI|BASE|API_BASE|BASE_URL|HOST|HOSTNAME|PORT|REGION|LOCATION|ENDPOINT|USERNAME|USER"
+    r"|EMAIL|ENABLED|DISABLED|PROJECT|PROJECT_ID|ACCOUNT_ID|TENANT_ID|CLIENT_ID|ORG|ORG_ID|ORGANIZATION"
+    r"|VERSION|MODEL|NAME|ID)$"
+)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -142,6 +147,16 @@ class Catalog:
         if name in self._selector or not _ENV_NAME.match(name):
             return False
         return looks_secret(name)
+
+    def is_selector_name(self, name: str) -> bool:
+        """A name that selects or addresses something rather than proving identity (base URLs,
+        hosts, regions, user names, switches). Used where every name is a candidate, such as
+        GitHub secrets: ``AWS_REGION`` stored as a secret is still not a credential."""
+        if name in self._secret:
+            return False
+        if name in self._selector:
+            return True
+        return bool(_SELECTOR_NAME.search(name.upper())) and not looks_secret(name)
 
     def classify(self, name: str) -> Classification:
         provider = self._secret.get(name)

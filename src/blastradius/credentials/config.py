@@ -109,9 +109,12 @@ def _load_providers(raw: Any, source: str, source_path: str | Path | None) -> tu
         selectors = _str_list(body.get("env_vars", []), f"{header}.env_vars", source, line)
         if not secrets:
             raise ConfigError(f"{header}: secret_env_vars must name at least one environment variable", source, line)
-        for name in (*secrets, *selectors):
-            if not _ENV_NAME.match(name):
-                raise ConfigError(f"{header}: {name!r} is not an environment variable name", source, line)
+        for field_name, names in (("secret_env_vars", secrets), ("env_vars", selectors)):
+            for index, name in enumerate(names):
+                if not _ENV_NAME.match(name):
+                    # never echo the entry: a pasted key in the wrong place must not reach the terminal
+                    raise ConfigError(f"{header}.{field_name}[{index}] is not an environment variable name",
+                                      source, line)
         kind = body.get("kind")
         if kind is not None and kind not in KINDS:
             raise ConfigError(f"{header}.kind must be one of {', '.join(KINDS)}", source, line)

@@ -32,7 +32,9 @@ def _secrets_in(node: YNode, ctx: FileContext, unit: str, job: str) -> Iterator[
             in_env = ".env." in f".{path}" or path.startswith("env.")
             name = key if in_env and _ENV_NAME.match(key) and key != secret else secret
             detail = f"job {job}" + (f", secret {secret}" if name != secret else "")
-            yield Finding(name, ctx.loc(scalar.line), "github secret", detail, unit=unit, credential=True)
+            # a secret is a credential unless its name only selects something (AWS_REGION, *_URL)
+            credential = not ctx.catalog.is_selector_name(name)
+            yield Finding(name, ctx.loc(scalar.line), "github secret", detail, unit=unit, credential=credential)
 
 
 def find(doc: YNode, ctx: FileContext) -> Iterator[Finding]:
@@ -52,5 +54,6 @@ def find_text(text: str, ctx: FileContext) -> Iterator[Finding]:
     workflow = ctx.rel.rsplit("/", 1)[-1]
     for number, line in enumerate(text.splitlines(), 1):
         for match in _SECRET.finditer(line):
-            yield Finding(match.group(1) or match.group(2), ctx.loc(number), "github secret", "job ?",
-                          unit=ci_unit(workflow, "?"))
+            name = match.group(1) or match.group(2)
+            yield Finding(name, ctx.loc(number), "github secret", "job ?", unit=ci_unit(workflow, "?"),
+                          credential=not ctx.catalog.is_selector_name(name))
