@@ -124,34 +124,44 @@ def _is_atom(node: Node) -> bool:
     return isinstance(node, tuple) and len(node) == 3 and isinstance(node[1], str)
 
 
-def _extra_value(atom: Atom) -> str | None:
-    """The extra an ``extra == 'x'`` atom names (either side), else None."""
+_EXTRA_VARIABLES = ("extra", "extras")  # ``extras`` / ``dependency_groups``: PEP 751 set-valued
+_GROUP_VARIABLES = ("dependency_groups",)
+
+
+def _label_value(atom: Atom, variables: tuple[str, ...] = _EXTRA_VARIABLES) -> str | None:
+    """The label an ``extra == 'x'`` / ``'x' in extras`` atom names (either side), else None."""
     lhs, _op, rhs = atom
-    if lhs == "extra" and rhs[:1] in ("'", '"'):
+    if lhs in variables and rhs[:1] in ("'", '"'):
         return normalise_name(rhs[1:-1])
-    if rhs == "extra" and lhs[:1] in ("'", '"'):
+    if rhs in variables and lhs[:1] in ("'", '"'):
         return normalise_name(lhs[1:-1])
     return None
 
 
-def _substitute(node: Node, active: str | None) -> Node:
-    """Replace every ``extra`` atom by its truth value when exactly ``active`` is requested
-    (``None`` = no extra), then fold constants."""
+def _extra_value(atom: Atom) -> str | None:
+    return _label_value(atom, _EXTRA_VARIABLES)
+
+
+def _substitute(node: Node, active: str | None, variables: tuple[str, ...] = _EXTRA_VARIABLES,
+               defaults: frozenset[str] = frozenset()) -> Node:
+    """Replace every ``extra`` atom (or other label atom of ``variables``) by its truth value
+    when exactly ``active`` (plus ``defaults``) is requested, then fold constants."""
     if isinstance(node, bool):
         return node
     if _is_atom(node):
         atom = node  # type: ignore[assignment]
-        named = _extra_value(atom)  # type: ignore[arg-type]
+        named = _label_value(atom, variables)  # type: ignore[arg-type]
         if named is None:
             return node
         op = atom[1]
-        if op in ("==", "==="):
-            return active is not None and named == active
-        if op == "!=":
-            return active is None or named != active
-        return True  # ``in`` / ordering on extra: keep the edge (never under-report)
+        on = named == active or named in defaults
+        if op in ("==", "===", "in"):
+            return on
+        if op in ("!=", "not in"):
+            return not on
+        return True  # ordering on a label: keep the edge (never under-report)
     kind, children = node  # type: ignore[misc]
-    folded = [_substitute(c, active) for c in children]
+    folded = [_substitute(c, active, variables, defaults) for c in children]
     if kind == "and":
         if any(c is False for c in folded):
             return False
@@ -217,16 +227,59 @@ def split_extra_marker(marker: str | None) -> tuple[str | None | bool, tuple[tup
     return base, tuple(per_extra)
 
 
-def _collect_extras(node: Node, out: set[str]) -> None:
+def _collect_extras(node: Node, out: set[str], variables: tuple[str, ...] = _EXTRA_VARIABLES) -> None:
     if isinstance(node, bool):
         return
     if _is_atom(node):
-        named = _extra_value(node)  # type: ignore[arg-type]
+        named = _label_value(node, variables)  # type: ignore[arg-type]
         if named is not None:
             out.add(named)
         return
     for child in node[1]:  # type: ignore[index]
-        _collect_extras(child, out)
+        _collect_extras(child, out, variables)
+
+
+@lru_cache(maxsize=8192)
+def pylock_marker_labels(
+    marker: str | None, default_groups: tuple[str, ...] = ()
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...], bool]:
+    """A PEP 751 package marker split into (environment-only marker, extras named, dependency
+    groups named, needed without any extra and with only the default groups).
+
+    The environment-only marker is the union over every extra / group setting, so it can be
+    evaluated with plain ``packaging`` markers."""
+    if not marker or not marker.strip():
+        return None, (), (), True
+    text = marker.strip()
+    if "extra" not in text and "dependency_groups" not in text:
+        return text, (), (), True
+    try:
+        tree = _Parser(text).parse()
+    except MarkerSyntaxError:
+        return text, (), (), True
+    extras: set[str] = set()
+    groups: set[str] = set()
+    _collect_extras(tree, extras)
+    _collect_extras(tree, groups, _GROUP_VARIABLES)
+    defaults = frozenset(normalise_name(g) for g in default_groups)
+
+    def fold(active_extra: str | None, active_group: str | None) -> Node:
+        node = _substitute(tree, active_extra, _EXTRA_VARIABLES)
+        return _substitute(node, active_group, _GROUP_VARIABLES, defaults)
+
+    by_default = fold(None, None) is not False
+    branches: list[Node] = [fold(None, None)]
+    branches += [fold(e, None) for e in sorted(extras)]
+    branches += [fold(None, g) for g in sorted(groups)]
+    branches = [b for b in branches if b is not False]
+    if not branches or any(b is True for b in branches):
+        env = None
+    else:
+        rendered = list(dict.fromkeys(_render(b) for b in branches))
+        env = rendered[0] if len(rendered) == 1 else " or ".join(f"({r})" for r in rendered)
+    needed_extras = tuple(e for e in sorted(extras) if fold(e, None) is not False)
+    needed_groups = tuple(g for g in sorted(groups) if fold(None, g) is not False)
+    return env, needed_extras, needed_groups, by_default
 
 
 @lru_cache(maxsize=8192)
@@ -503,6 +556,7 @@ def add_root_edges(
     python_range: str | None,
     runtime_groups: tuple[str, ...],
     lock_label: str,
+    root_package=None,  # Package | None: an existing root node (pylock ``directory`` "."), else synthetic
 ) -> None:
     """Add the synthetic root package and its edges (runtime, ``via_extra``, ``group``).
 
@@ -529,7 +583,7 @@ def add_root_edges(
         )
         return
 
-    root = project.add_package(
+    root = root_package or project.add_package(
         Package(
             name=declaration.name or normalise_name(lock_dir.name or "project"),
             version=declaration.version,
