@@ -8,6 +8,7 @@ Every :class:`~blastradius.errors.BlastRadiusError` becomes one line on stderr a
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -18,6 +19,7 @@ from blastradius.errors import BlastRadiusError
 EXIT_PASS = 0
 EXIT_GATE_FAILED = 1
 EXIT_INPUT_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
 
 # name -> "module:attribute" of a click.Command; loaded on first use.
 COMMANDS: dict[str, str] = {
@@ -94,10 +96,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(EXIT_INPUT_ERROR)
+    except (SystemExit, KeyboardInterrupt):
+        raise
     except OSError as error:
         # unreadable files etc.: name the file, no traceback
         name = getattr(error, "filename", None)
         where = f"{name}: " if name else ""
         click.echo(f"blastradius: error: {where}{error.strerror or error}", err=True)
         sys.exit(EXIT_INPUT_ERROR)
+    except Exception as error:  # a bug of ours: say so in one line; the traceback on request
+        if os.environ.get("BLASTRADIUS_DEBUG"):
+            raise
+        click.echo(
+            f"blastradius: internal error: {type(error).__name__} (a bug; rerun with BLASTRADIUS_DEBUG=1 "
+            "for the traceback and report it)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL_ERROR)
     sys.exit(EXIT_PASS)

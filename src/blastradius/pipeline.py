@@ -5,13 +5,13 @@ advisories -> scoring -> compare -> gate. The CLI calls :func:`run_scan` and han
 
 from __future__ import annotations
 
-import os
+import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from blastradius.graph import DependencyGraph, Target, View, build_graph
-from blastradius.model import ResolvedProject
+from blastradius.model import Package, ResolvedProject
 from blastradius.sources import LoadOptions, load_project
 
 
@@ -78,16 +78,110 @@ def project_root(options: ScanOptions) -> Path:
     return path if path.is_dir() else path.parent
 
 
-def run_scan(options: ScanOptions, progress: Progress = _no_progress) -> ScanResult:
+def run_scan(options: ScanOptions, progress: Progress = _no_progress, today: _dt.date | None = None) -> ScanResult:
+    """Every stage in order. Stages never print; their notes end up in the report."""
+    from blastradius.config import load_config
+
+    root = project_root(options)
+    if options.config is None:
+        options.config = load_config(root)
     project, graph = resolve_project(options, progress)
     result = ScanResult(options=options, project=project, graph=graph)
     if project.resolver is not None and project.resolver.online:
-        result.online_activity.append(f"resolver {project.resolver.name} queried the package index")
-    _run_optional_stages(result, progress)
+        result.online_activity.append(f"resolver {project.resolver.name} queried the package index (binary-only metadata)")
+
+    progress("finding credentials")
+    result.inventory = _credentials(result, root)
+    progress("analysing package code")
+    result.capabilities = _capabilities(result, progress)
+    progress("matching advisories")
+    result.advisories = _advisories(result)
+    progress("scoring")
+    _score_and_gate(result, today)
     return result
 
 
-def _run_optional_stages(result: ScanResult, progress: Progress) -> None:
-    """Stages beyond the graph; each is skipped cleanly until its package exists."""
-    os.environ.setdefault("BLASTRADIUS_PIPELINE", "1")
-    del progress
+def _installed(graph: DependencyGraph) -> list[Package]:
+    return [graph.nodes[key].package for key in graph.packages]
+
+
+def _credentials(result: ScanResult, root: Path) -> Any:
+    from blastradius.credentials import find_credentials
+
+    names = sorted({p.name for p in _installed(result.graph)})
+    return find_credentials(root, names, result.options.config.credential_config())
+
+
+def _capabilities(result: ScanResult, progress: Progress) -> Any:
+    """What each package's code can do: from an installed environment (--env) or the lock's
+    pinned artifacts (--fetch); otherwise the report lists every package as not analysed."""
+    from blastradius.capabilities.model import FetchResult
+
+    options = result.options
+    packages = _installed(result.graph)
+    if options.fetch:
+        from blastradius.capabilities import fetch_and_analyse
+
+        pins = [(p.name, p.version, p.hashes) for p in packages if p.version and p.source == "registry"]
+        fetched = fetch_and_analyse(pins)
+        not_analysed = dict(fetched.not_analysed)
+        for p in packages:
+            if p.source != "registry" and p.name not in fetched.analyses:
+                not_analysed.setdefault(p.name, f"{p.source} source: nothing to download from an index")
+        result.online_activity.append(f"--fetch downloaded pinned artifacts ({len(fetched.analyses)} analysed)")
+        return FetchResult(analyses=dict(fetched.analyses), not_analysed=not_analysed, hash_mismatches=list(fetched.hash_mismatches))
+    if options.env_path is not None:
+        from blastradius.capabilities import analyse_environment
+
+        analyses = analyse_environment(options.env_path)
+        not_analysed = {
+            p.name: "not installed in the given environment" for p in packages if p.name not in analyses
+        }
+        return FetchResult(analyses=dict(analyses), not_analysed=not_analysed)
+    reason = "no code available offline (use --env PATH or --fetch)"
+    return FetchResult(analyses={}, not_analysed={p.name: reason for p in packages})
+
+
+def _advisories(result: ScanResult) -> Any:
+    from dataclasses import replace
+
+    from blastradius.advisories import assess, attach_paths
+
+    graph = result.graph
+    pins = [(p.key, p.name, p.version, p.hashes) for p in _installed(graph)]
+    locked = result.project.input_kind not in ("pyproject.toml",) and result.project.transitive_known
+    report = assess(
+        pins,
+        result.project.requirements,
+        locked=locked,
+        extra_sources=result.options.advisories,
+        online=result.options.online,
+    )
+    if result.options.online:
+        result.online_activity.append("pip-audit queried its vulnerability service")
+    paths = {key: graph.shortest_path(key) for key in graph.packages}
+    return replace(report, findings=tuple(attach_paths(report.findings, paths)))
+
+
+def _score_and_gate(result: ScanResult, today: _dt.date | None) -> None:
+    from blastradius.compare import compare_variants, load_closures
+    from blastradius.gate import GateConfig, run_gate
+    from blastradius.scoring import Weights, score_scan
+
+    config = result.options.config
+    weights = Weights.load(config.weights) if config.weights else None
+    result.score = score_scan(result, weights, result.options.config.credential_config())
+    closures = load_closures(online=result.options.online)
+    if result.options.online:
+        result.online_activity.append("SDK closures refreshed with the resolver")
+    result.comparison = compare_variants(
+        result.graph,
+        result.inventory,
+        result.score,
+        provider=result.options.provider or config.provider,
+        closures=closures,
+        weights=weights,
+        advisories=result.advisories,
+    )
+    gate_config = result.options.gate or GateConfig.resolve({}, config)
+    result.gate = run_gate(result, gate_config, today)

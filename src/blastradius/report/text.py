@@ -58,11 +58,13 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
         for unit in score.get("units", []):
             creds = unit.get("credentials", [])
             out.append(
-                f"  {unit['name']} unit: {len(unit.get('packages', []))} packages × {len(creds)} credentials"
-                f" = {unit.get('exposure_pairs', len(unit.get('packages', [])) * len(creds))} exposure pairs"
+                f"  {unit['name']} unit: {unit['packages']} packages × {len(creds)} credentials"
+                f" = {unit['exposure_pairs']} exposure pairs"
             )
             if creds:
-                out.append(f"  any one of {len(unit.get('packages', []))} packages reaches {_join_limited(creds)}")
+                out.append(f"  any one of {unit['packages']} packages reaches {_join_limited(creds)}")
+        for line in score.get("explanation", []):
+            out.append(f"  · {line}")
         if gate and not gate.get("passed"):
             for reason in gate.get("reasons", []):
                 out.append("  " + _style("✗ ", colour, fg="red") + reason)
@@ -100,16 +102,17 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
         out.append(_style("Single- vs multi-provider", colour, bold=True))
         rows = []
         for variant in comparison["variants"]:
+            credentials = variant.get("credentials_max")
             rows.append(
                 [
                     variant["label"],
-                    str(variant.get("packages_display", variant.get("packages"))),
-                    str(variant.get("credentials")),
-                    str(variant.get("exposure")),
+                    str(variant.get("packages")),
+                    str(credentials),
+                    str(variant.get("exposure_pairs")),
                     str(variant.get("score")),
                 ]
             )
-        out += ["  " + r for r in _table(["variant", "packages", "credentials", "exposure", "score"], rows, {1, 2, 3, 4})]
+        out += ["  " + r for r in _table(["variant", "packages", "credentials/unit", "exposure", "score"], rows, {1, 2, 3, 4})]
 
     creds = report.get("credentials")
     if creds and creds.get("credentials"):
@@ -117,12 +120,29 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
         out.append(_style("Credentials", colour, bold=True) + "  (names and places only; values are never shown)")
         rows = []
         for cred in creds["credentials"]:
-            where = [loc.get("where") or loc.get("location") or "" for loc in cred.get("locations", [])]
-            text = _join_limited([w for w in where if w], 3)
+            places = []
+            for loc in cred.get("locations", []):
+                where = loc.get("location") or {}
+                if where.get("path"):
+                    places.append(where["path"] + (f":{where['line']}" if where.get("line") else ""))
+                else:
+                    places.append(loc.get("how", ""))
+            text = _join_limited(sorted(dict.fromkeys(places), key=places.index), 3)
             if cred.get("fingerprints"):
                 text += f"  (literal value present: {', '.join(cred['fingerprints'])}, redacted)"
-            rows.append([cred["name"], cred.get("provider_name") or cred.get("provider") or "", cred.get("kind", ""), text])
+            provider = cred.get("provider_name") or ""
+            provider = provider if len(provider) <= 24 else provider[:23] + "…"
+            rows.append([cred["name"], provider, cred.get("kind", ""), text])
         out += ["  " + r for r in _table(["CREDENTIAL", "PROVIDER", "KIND", "WHERE"], rows)]
+        for secret in creds.get("plaintext_secrets", []):
+            where = secret.get("location") or {}
+            out.append(
+                "  " + _style("plaintext secret in repository: ", colour, fg="red")
+                + f"{secret['name']} at {where.get('path')}:{where.get('line')} ({secret.get('fingerprint')}, redacted)"
+            )
+        skipped = creds.get("skipped") or {}
+        if skipped:
+            out.append("  skipped: " + ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items())))
 
     advisories = report.get("advisories")
     if advisories:
