@@ -35,7 +35,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from blastradius.errors import BlastRadiusError
-from blastradius.scoring import PROVIDER_KINDS, ScoreResult, Unit, UnitScore, Weights, score_project
+from blastradius.scoring import PROVIDER_KINDS, ScoreResult, Unit, UnitScore, Weights, canonical_credentials, score_project
 
 RAW_HTTP = "raw-http"
 
@@ -258,9 +258,13 @@ def provider_references(inventory: Any) -> list[tuple[str, int]]:
     """Providers holding provider credentials, most referenced first (credential locations,
     ties by id)."""
     counts: dict[str, int] = {}
+    canonical = canonical_credentials(inventory, Weights.load())
+    locations: dict[str, int] = {}
     for credential in getattr(inventory, "credentials", ()) or ():
+        locations[credential.name] = locations.get(credential.name, 0) + len(credential.locations)
+    for name, credential in canonical.items():
         if credential.kind in PROVIDER_KINDS and credential.provider_id:
-            counts[credential.provider_id] = counts.get(credential.provider_id, 0) + max(1, len(credential.locations))
+            counts[credential.provider_id] = counts.get(credential.provider_id, 0) + max(1, locations[name])
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -301,7 +305,7 @@ def compare_variants(
     del graph
     weights = weights or score_result.weights
     closures = closures if closures is not None else load_closures()
-    credentials = {c.name: c for c in getattr(inventory, "credentials", ()) or ()}
+    credentials = canonical_credentials(inventory, weights)
     references = provider_references(inventory)
     catalog = _catalog()
 

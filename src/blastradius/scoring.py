@@ -454,6 +454,20 @@ class _NodeInfo:
         return name, version, None, 0, ()
 
 
+def canonical_credentials(inventory: Any, weights: Weights) -> dict[str, Any]:
+    """One credential per name. Two entries with the same name (found by different finders,
+    or claimed by two catalog entries) must not make the result depend on their order: the
+    heaviest kind wins (the conservative reading), then the provider id."""
+    best: dict[str, Any] = {}
+    for credential in getattr(inventory, "credentials", ()) or ():
+        rank = (-weights.kind(credential.kind if credential.kind in KIND_NAMES else "other-secret"),
+                credential.kind, credential.provider_id or "~", credential.provider_name or "")
+        current = best.get(credential.name)
+        if current is None or rank < current[0]:
+            best[credential.name] = (rank, credential)
+    return {name: pair[1] for name, pair in sorted(best.items())}
+
+
 # ----- the score -------------------------------------------------------------------------------
 def weighted_exposure(package_weight: float, credential_weight: float) -> float:
     return package_weight * credential_weight
@@ -482,9 +496,7 @@ def score_project(
     credential name it does not know counts as ``other-secret``."""
     weights = weights or Weights.load()
     units = sorted(units, key=lambda u: (UNIT_KIND_ORDER.get(u.kind, 9), u.name))
-    credentials_by_name: dict[str, Any] = {}
-    for credential in getattr(inventory, "credentials", ()) or ():
-        credentials_by_name.setdefault(credential.name, credential)
+    credentials_by_name = canonical_credentials(inventory, weights)
     analyses = _analyses(capabilities)
 
     all_keys = sorted({k for u in units for k in u.packages})
