@@ -78,6 +78,16 @@ def _hashes(files: Any) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def _files_of_version(files: Any, version: str) -> Any:
+    """1.1 keeps every version's files under one name in ``[metadata.files]``: keep the files
+    whose name carries this version (all of them when none does)."""
+    if not isinstance(files, list):
+        return files
+    tags = (f"-{version}-", f"-{version}.")
+    mine = [f for f in files if isinstance(f, dict) and any(t in str(f.get("file", "")) for t in tags)]
+    return mine or files
+
+
 def _node_marker(markers: Any) -> str | None:
     """Poetry 2.1 ``markers``: a string, or a table of per-group markers (union over groups)."""
     if isinstance(markers, dict):
@@ -155,7 +165,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
             raise SourceError(f"package {entry['name']!r} has no `version`", shown, line)
         kind, url = _source(entry)
         name = normalise_name(str(entry["name"]))
-        files = entry.get("files") if "files" in entry else legacy_hashes.get(name)
+        files = entry.get("files") if "files" in entry else _files_of_version(legacy_hashes.get(name), str(entry["version"]))
         package = Package(
             name=name,
             version=str(entry["version"]),
