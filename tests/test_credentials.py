@@ -484,3 +484,14 @@ def test_to_dict_is_deterministic_and_json_friendly(tmp_path):
     assert first == second
     data = json.loads(first)
     assert [c["name"] for c in data["credentials"]] == sorted(c["name"] for c in data["credentials"])
+
+
+def test_hard_coded_keys_in_any_scanned_file_are_found_via_literal_fragments(tmp_path):
+    from planted_secrets import PLANTED
+
+    shaped = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GROQ_LITERAL", "LANGFUSE_SECRET_KEY", "HF_TOKEN",
+              "GEMINI_API_KEY", "XAI_API_KEY", "AWS_ACCESS_KEY_ID", "DATABASE_URL"]
+    body = "".join(f"call(value='{PLANTED[label]}')\n" for label in shaped)
+    inv = scan(tmp_path, {"deploy/run.sh": body})
+    assert len(inv.plaintext_secrets) == len(shaped)
+    assert {p.location.line for p in inv.plaintext_secrets} == set(range(1, len(shaped) + 1))

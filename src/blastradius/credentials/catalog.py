@@ -49,6 +49,14 @@ _SELECTOR_NAME = re.compile(
     r"|EMAIL|ENABLED|DISABLED|PROJECT|PROJECT_ID|ACCOUNT_ID|TENANT_ID|CLIENT_ID|ORG|ORG_ID|ORGANIZATION"
     r"|VERSION|MODEL|NAME|ID)$"
 )
+# Literal fragments, one of which occurs in every match of a built-in key pattern (kept next
+# to providers.json: a new built-in pattern needs its fragment here; tests check each pattern).
+_BUILTIN_ANCHORS = (
+    "sk-", "sk_", "T3BlbkFJ", "Q~", "A3T", "AKIA", "ASIA", "ABIA", "ACCA", "ABSK", "bedrock-api-key",
+    "-----BEGIN", "service_account", "AIza", "gsk_", "fw_", "r8_", "hf_", "api_org_", "pplx-", "xai-", "pa-",
+    "csk-", "dapi", "nvapi-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "eyJ", "://",
+    "hooks.slack.com", "xox", "sntryu_", "SG.", "re_", "pcsk_", "pk-lf-", "lsv2_",
+)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -212,17 +220,51 @@ class Catalog:
             self.__dict__["_combined_re"] = combined
         return combined
 
+    @property
+    def _user_combined(self) -> re.Pattern[str] | None:
+        """User-added patterns have no known literal fragment: they are run over whole texts."""
+        if "_user_re" not in self.__dict__:
+            builtin_ids = {e["id"] for e in _builtin_entries()}
+            extra = [p.pattern for prov, p in self._patterns if prov.id not in builtin_ids]
+            self.__dict__["_user_re"] = re.compile("|".join(f"(?:{x})" for x in extra)) if extra else None
+        return self.__dict__["_user_re"]
+
+    def _candidate_lines(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of the lines holding a literal fragment of some key pattern, found with
+        ``str.find`` (fast), so the full patterns run on a few lines instead of the whole file."""
+        spans: set[tuple[int, int]] = set()
+        for fragment in _BUILTIN_ANCHORS:
+            index = text.find(fragment)
+            while index >= 0:
+                start = text.rfind("\n", 0, index) + 1
+                end = text.find("\n", index)
+                end = len(text) if end < 0 else end
+                spans.add((start, end))
+                index = text.find(fragment, end)
+        user = self._user_combined
+        if user is not None:
+            for match in user.finditer(text):
+                start = text.rfind("\n", 0, match.start()) + 1
+                end = text.find("\n", match.end())
+                spans.add((start, len(text) if end < 0 else end))
+        return sorted(spans)
+
     def scan_text(self, text: str) -> Iterable[tuple[Provider, str, int]]:
         """Every key-shaped literal in free text (hard-coded keys in code or config):
-        (provider, the key itself, offset). One pass of one combined expression."""
-        for match in self._combined.finditer(text):
-            chunk = match.group(0)
-            for provider, pattern in self._patterns:
-                found = pattern.search(chunk)
-                if found:
-                    value = found.group(1) if pattern.groups and found.group(1) else found.group(0)
-                    yield provider, value, match.start()
-                    break
+        (provider, the key itself, offset)."""
+        done_until = -1
+        for start, end in self._candidate_lines(text):
+            if start < done_until:
+                continue
+            done_until = end
+            for match in self._combined.finditer(text, start, end):
+                chunk = match.group(0)
+                for provider, pattern in self._patterns:
+                    found = pattern.search(chunk)
+                    if found:
+                        value = found.group(1) if pattern.groups and found.group(1) else found.group(0)
+                        yield provider, value, match.start()
+                        break
 
 
 def looks_secret(name: str) -> bool:

@@ -12,11 +12,14 @@ credential name is a plaintext secret, kept only as a fingerprint.
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from typing import Iterator
 
 from blastradius.credentials._base import FileContext, Finding, literal
 
 _TRIGGERS = ("environ", "getenv", "Settings", "SecretStr")
+_OS_IMPORT = re.compile(r"^\s*(?:from\s+os\s+import|import\s+.*\bos\b)")
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -31,7 +34,8 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 class _Visitor(ast.NodeVisitor):
-    def __init__(self, ctx: FileContext, constants: dict[str, str]) -> None:
+    def __init__(self, ctx: FileContext, constants: dict[str, str], trigger_lines: list[int] | None = None) -> None:
+        self.trigger_lines = trigger_lines
         self.ctx = ctx
         self.constants = constants
         self.os_names = {"os"}
@@ -39,6 +43,17 @@ class _Visitor(ast.NodeVisitor):
         self.getenv_names: set[str] = set()
         self.settings_bases = {"BaseSettings"}
         self.findings: list[Finding] = []
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Descend only into statements whose lines mention the environment or settings:
+        most of a large module is skipped without visiting its nodes."""
+        lines = self.trigger_lines
+        for child in ast.iter_child_nodes(node):
+            if lines is not None and isinstance(child, ast.stmt) and not isinstance(child, (ast.Import, ast.ImportFrom)):
+                first = bisect_left(lines, child.lineno)
+                if first >= len(lines) or lines[first] > (child.end_lineno or child.lineno):
+                    continue
+            self.visit(child)
 
     # -- imports -----------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -229,6 +244,12 @@ def find(text: str, ctx: FileContext) -> Iterator[Finding]:
     except (ValueError, RecursionError, MemoryError):
         ctx.warn(None, "Python source could not be parsed; file not scanned for credentials")
         return
-    visitor = _Visitor(ctx, _module_constants(tree))
+    lines = text.splitlines()
+    # aliases (``import os as o``, ``from os import getenv as ge``) make their own lines relevant
+    aliases = {a for line in lines if _OS_IMPORT.match(line) for a in re.findall(r"\bas\s+(\w+)", line)}
+    alias_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(aliases))) + r")\b") if aliases else None
+    triggers = [n for n, line in enumerate(lines, 1)
+                if any(t in line for t in _TRIGGERS) or (alias_re is not None and alias_re.search(line))]
+    visitor = _Visitor(ctx, _module_constants(tree), triggers)
     visitor.visit(tree)
     yield from visitor.findings
