@@ -138,34 +138,52 @@ def load_closures(online: bool = False, cache_dir: str | Path | None = None, pro
     input gives the same report."""
     if online:
         return _online_closures(Path(cache_dir) if cache_dir else default_cache_dir(), providers)
-    try:
-        text = resources.files("blastradius.data").joinpath("sdk_closures.json").read_text("utf-8")
-    except FileNotFoundError:
+    data = _embedded_data()
+    if data is None:
         return Closures(origin="missing", notes=("the SDK closure snapshot is not installed; alternatives keep the project's packages",))
-    return closures_from_data(json.loads(text), "embedded")
+    return closures_from_data(data, "embedded")
+
+
+def _embedded_data() -> dict[str, Any] | None:
+    try:
+        return json.loads(resources.files("blastradius.data").joinpath("sdk_closures.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def _online_closures(cache_dir: Path, providers: Iterable[str] | None) -> Closures:
+    """Re-resolve the wanted providers (default: every provider with an SDK) and lay the fresh
+    entries over the embedded snapshot, so providers not asked for keep their shipped closure."""
     cache = cache_dir / "sdk_closures.json"
     today = _dt.date.today().isoformat()
+    catalog = json.loads(resources.files("blastradius.data").joinpath("providers.json").read_text("utf-8"))
+    wanted = sorted(set(providers)) if providers is not None else None
+    chosen = [p for p in catalog if p.get("sdk_packages") and (wanted is None or p["id"] in wanted)]
     if cache.is_file():
         try:
             data = json.loads(cache.read_text("utf-8"))
-            if data.get("generated") == today:
+            fresh = set(data.get("refreshed", ()))
+            if data.get("generated") == today and {p["id"] for p in chosen} <= fresh:
                 return closures_from_data(data, "online cache")
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             pass
+    from blastradius import closures as resolver
+
     try:
-        from blastradius import closures as resolver
-    except ImportError as exc:  # pragma: no cover - only without the resolver module
-        raise CompareError(f"--online closure refresh is unavailable: {exc}") from None
-    catalog = json.loads(resources.files("blastradius.data").joinpath("providers.json").read_text("utf-8"))
-    wanted = set(providers) if providers is not None else None
-    chosen = [p for p in catalog if p.get("sdk_packages") and (wanted is None or p["id"] in wanted)]
-    try:
-        data = resolver.snapshot(chosen)
+        fresh_data = resolver.snapshot(chosen)
     except Exception as exc:  # resolver missing or failed: one clear line
         raise CompareError(f"--online closure refresh failed: {exc}") from None
+    data = _embedded_data() or {"schema": 1, "closures": {}, "failed": {}}
+    data = json.loads(json.dumps(data))
+    for pid in {p["id"] for p in chosen}:
+        data["closures"].pop(pid, None)
+        data.setdefault("failed", {}).pop(pid, None)
+    data["closures"].update(fresh_data["closures"])
+    data["failed"].update(fresh_data["failed"])
+    data["raw_http"] = fresh_data["raw_http"]
+    for key in ("generated", "resolver", "target"):
+        data[key] = fresh_data[key]
+    data["refreshed"] = sorted({p["id"] for p in chosen})
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
