@@ -289,7 +289,9 @@ def _resolve_with_uv(
         command += ["--python-platform", _UV_PLATFORMS.get(platform.lower(), platform)]
     else:
         command.append("--universal")
-    command += ["--only-binary", ":all:", "--no-header", "--annotation-style", "split"]
+    # --no-python-downloads: a --python-version uv has no interpreter for is still resolvable
+    # (metadata only); without it uv spends seconds trying to download that Python.
+    command += ["--only-binary", ":all:", "--no-header", "--annotation-style", "split", "--no-python-downloads"]
     if (scratch / "constraints.txt").is_file():
         command += ["--constraint", str(scratch / "constraints.txt")]
     if python_version:
