@@ -22,7 +22,10 @@ def _default_group(directory: Path) -> set[str]:
     return {f"{normalise_name(e['name'])} {e['version']}" for e in raw if "default" in e.get("groups", [])}
 
 
-@pytest.mark.parametrize("directory", [BBM, DEMO], ids=["bilingual-book-maker", "demo"])
+LITELLM = REPO / "fixtures" / "litellm-proxy" / "pdm"
+
+
+@pytest.mark.parametrize("directory", [BBM, DEMO, LITELLM], ids=["bilingual-book-maker", "demo", "litellm-proxy"])
 def test_runtime_closure_equals_pdm_default_group(directory: Path) -> None:
     project = load(directory / "pdm.lock", directory)
     assert closure(project) == _default_group(directory)

@@ -41,8 +41,10 @@ def _lock_main(directory: Path, include_optional: bool = False) -> set[str]:
         CORPUS / "Nayjest__lm-proxy",
         CORPUS / "andrewyng__aisuite" / "cli" / "py" / "aisuite-code-cli",
         SOURCES / "poetry-2.1",
+        REPO / "fixtures" / "litellm-proxy" / "poetry",
+        REPO / "fixtures" / "anthropic-proxy" / "poetry",
     ],
-    ids=["lm-proxy", "aisuite-code-cli", "demo-2.1"],
+    ids=["lm-proxy", "aisuite-code-cli", "demo-2.1", "litellm-proxy", "anthropic-proxy"],
 )
 def test_runtime_closure_equals_poetry_main_group(directory: Path) -> None:
     project = _load(directory)
@@ -273,3 +275,17 @@ def test_read_roots_dialects(tmp_path: Path) -> None:
         read_roots(tmp_path / "pyproject.toml", tmp_path)
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndynamic = ["dependencies"]\n')
     assert read_roots(tmp_path / "pyproject.toml", tmp_path).dynamic_dependencies
+
+
+def test_gateway_fixtures_match_their_measured_counts() -> None:
+    import json
+
+    # FIXTURE.md: the Poetry lock holds the same (name, version) pairs as uv.lock, so the
+    # universal runtime count uv measured applies to it too.
+    litellm = _load(REPO / "fixtures" / "litellm-proxy" / "poetry")
+    expected = json.loads((REPO / "fixtures" / "litellm-proxy" / "expected.json").read_text())
+    assert len(closure(litellm)) == expected["runtime_universal"] == 129
+    assert len(closure(litellm, groups=("dev",))) == expected["all_groups_universal"]
+    anthropic = _load(REPO / "fixtures" / "anthropic-proxy" / "poetry")
+    expected = json.loads((REPO / "fixtures" / "anthropic-proxy" / "expected.json").read_text())
+    assert len({p.split()[0] for p in closure(anthropic)}) == expected["runtime_universal_names"]

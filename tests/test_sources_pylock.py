@@ -84,3 +84,16 @@ def test_bad_input(tmp_path: Path, text: str, message: str, line: int | None) ->
     with pytest.raises(SourceError) as info:
         load(_write(tmp_path, text), tmp_path)
     assert message in info.value.message and info.value.line == line
+
+
+@pytest.mark.parametrize("name", ["litellm-proxy", "anthropic-proxy"])
+def test_gateway_exports_match_uv_runtime_count(name: str) -> None:
+    import json
+
+    directory = REPO / "fixtures" / name
+    project = load(directory / "pylock.toml", directory)
+    expected = json.loads((directory / "expected.json").read_text())
+    locked = [p for p in project.packages.values() if p.location and p.location.path == "pylock.toml"]
+    assert len(locked) == expected["runtime_universal"]
+    assert len({p.name for p in locked}) == expected["runtime_universal_names"]
+    assert project.edges_complete is False and NO_EDGES_NOTE in project.notes
