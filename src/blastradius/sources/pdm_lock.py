@@ -15,6 +15,7 @@ package become ``declared_groups`` (``default`` = runtime; extras are groups too
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,50 @@ KIND = "pdm.lock"
 SUPPORTED_MAJORS = ("3", "4")
 
 
+class _Req:
+    """The parts of a PEP 508 string this reader uses (``packaging``'s Requirement is ~30x
+    slower and a 10,000-package lock holds ~50,000 of them)."""
+
+    __slots__ = ("name", "extras", "specifier", "marker")
+
+    def __init__(self, name: str, extras: set[str], specifier: str, marker: str | None) -> None:
+        self.name, self.extras, self.specifier, self.marker = name, extras, specifier, marker
+
+
+_SIMPLE = re.compile(
+    r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*"
+    r"((?:(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*)\s*(?:;\s*(.+?))?\s*$"
+)
+
+
 @lru_cache(maxsize=65536)
-def _parse(text: str):
+def _parse(text: str) -> _Req | None:
+    match = _SIMPLE.match(text)
+    if match and _specifier_ok(match.group(3)):
+        extras = {e.strip() for e in (match.group(2) or "").split(",") if e.strip()}
+        spec = re.sub(r"\s+", "", match.group(3) or "").rstrip(",")
+        return _Req(match.group(1), extras, spec, match.group(4) or None)
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Pep508
 
     try:
-        return Pep508(text)
+        parsed = Pep508(text)
     except InvalidRequirement:
         return None
+    return _Req(parsed.name, set(parsed.extras), str(parsed.specifier), str(parsed.marker) if parsed.marker else None)
+
+
+@lru_cache(maxsize=16384)
+def _specifier_ok(spec: str | None) -> bool:
+    if not spec or not spec.strip():
+        return True
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        SpecifierSet(spec)
+        return True
+    except InvalidSpecifier:
+        return False
 
 
 def _source(entry: dict[str, Any]) -> tuple[str, str | None]:
@@ -186,7 +222,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
             name = normalise_name(req.name)
             if extra_of and name == parent.name:
                 continue  # the self-edge of an extras entry
-            base, per_extra = split_extra_marker(str(req.marker) if req.marker else None)
+            base, per_extra = split_extra_marker(req.marker)
             branches: list[tuple[str | None, str | None]] = []
             if base is not False:
                 branches.append((None, base))
@@ -207,7 +243,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
                     skipped.append(f"{parent.name} -> {name}")
                     continue
                 raise SourceError(f"{parent.name} depends on {name!r}, which is not in the lock", shown, line)
-            constraint = (str(req.specifier),) if str(req.specifier) else ()
+            constraint = (req.specifier,) if req.specifier else ()
             chosen = pick_candidates(
                 candidates, [c.version for c in candidates], [c.marker for c in candidates], constraint, context
             )
