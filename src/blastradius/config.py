@@ -114,11 +114,19 @@ def _toml_loads(text: str) -> dict[str, Any]:
 
 def _line_of(text: str, key: str) -> int | None:
     """1-based line of the first ``key =`` or ``[... key ...]`` in the text."""
-    pattern = re.compile(r"^\s*(?:\[+[^\]]*\b)?" + re.escape(key) + r"\b", re.M)
+    pattern = re.compile(r"^[ \t]*(?:\[+[^\]\n]*\b)?" + re.escape(key) + r"\b", re.M)
     match = pattern.search(text)
     if match is None:
         return None
     return text.count("\n", 0, match.start()) + 1
+
+
+def _line_containing(text: str, value: str) -> int | None:
+    """1-based line where a quoted string value appears (a waiver's id or package)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if f'"{value}"' in line or f"'{value}'" in line:
+            return number
+    return None
 
 
 def _read(path: Path) -> tuple[str, dict[str, Any]]:
@@ -178,7 +186,7 @@ def parse_waivers(value: Any, path: Path | str, text: str = "") -> tuple[Waiver,
         if not isinstance(entry, dict):
             raise ConfigError(f"{where} must be a table {{id|package, reason, expires}}", path, line)
         name = entry.get("id") if "id" in entry else entry.get("package")
-        entry_line = _line_of(text, str(name)) if isinstance(name, str) and name else line
+        entry_line = (_line_containing(text, name) if isinstance(name, str) and name else None) or line
         unknown = sorted(set(entry) - _WAIVER_KEYS)
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (allowed: expires, id, package, reason)", path, entry_line)

@@ -386,10 +386,15 @@ def evaluate_gate(
     reported: set[tuple[str, str]] = set()
     for item in score_result.compromised:
         reported.add((item.name, item.advisory_id))
-        reach = ", ".join(item.credentials) or "no credential"
+        if item.credentials:
+            rotate = f"rotate {', '.join(item.credentials)}"
+        else:
+            rotate = "no credential found in the project; rotate what the host held"
+        if item.rotate:
+            rotate += f" (advisory: {item.rotate[0]}{', …' if len(item.rotate) > 1 else ''})"
         reasons.append(
             f"known-compromised: {item.name} {item.version} ({item.advisory_id}) is installed in "
-            f"{', '.join(item.units)}; rotate {reach}"
+            f"{', '.join(item.units)}; {rotate}"
         )
     for finding in sorted(malicious, key=lambda f: (f.package, f.version, f.advisory_id)):
         if (finding.package, finding.advisory_id) not in reported:
