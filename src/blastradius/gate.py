@@ -338,6 +338,8 @@ class GateResult:
         return {
             "passed": self.passed,
             "exit_code": self.exit_code,
+            "fail_above": self.config.fail_above if self.growth is None else None,
+            "baseline": self.config.baseline_path.name if self.config.baseline_path else None,
             "score": self.score,
             "reasons": list(self.reasons),
             "growth": self.growth.to_dict() if self.growth else None,
