@@ -283,6 +283,34 @@ def _shown_path(path: Path, project_dir: Path, env_root: Path) -> str:
     return shown
 
 
+def _installed_extras(key: str, tally: dict[tuple[str, str], list[int]]) -> tuple[str, ...]:
+    """Extras of a requested distribution whose every unconditional requirement is installed:
+    the evidence that it was installed *with* them (REQUESTED does not record extras)."""
+    return tuple(sorted(extra for (parent, extra), (want, have) in tally.items() if parent == key and want == have))
+
+
+def _unreachable(root: str, edges: list[Dependency], project: ResolvedProject) -> set[str]:
+    """Installed packages no path from the root reaches (any root extra or group; extras honoured
+    below the root; markers ignored: the environment already evaluated them)."""
+    out: dict[str, list[Dependency]] = {}
+    for edge in edges:
+        out.setdefault(edge.parent, []).append(edge)
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    reached: set[str] = set()
+    stack: list[tuple[str, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        key, extras = stack.pop()
+        if (key, extras) in seen:
+            continue
+        seen.add((key, extras))
+        reached.add(key)
+        for edge in out.get(key, ()):
+            # every extra and group the root declares counts as a path; below it, extras apply
+            if key == root or (edge.group is None and (edge.via_extra is None or edge.via_extra in extras)):
+                stack.append((edge.child, edge.extras))
+    return {k for k, p in project.packages.items() if k not in reached and not p.is_root}
+
+
 # --- load ---------------------------------------------------------------------------------
 
 
@@ -339,6 +367,7 @@ def load(path: Path, project_dir: Path, options: Any = None) -> ResolvedProject:
 
     edges: list[Dependency] = []
     seen: set[Dependency] = set()
+    extra_tally: dict[tuple[str, str], list[int]] = {}  # (package, extra) -> [required, installed]
     for dist, package in by_dist:
         for text in dist.requires:
             try:
@@ -348,6 +377,11 @@ def load(path: Path, project_dir: Path, options: Any = None) -> ResolvedProject:
                 continue
             pairs = split_extra_marker(str(req.marker) if req.marker is not None else None)
             targets = packages.get(normalise_name(req.name))
+            for via_extra, marker in pairs:
+                if via_extra is not None and marker is None:  # unconditional within the extra
+                    tally = extra_tally.setdefault((package.key, via_extra), [0, 0])
+                    tally[0] += 1
+                    tally[1] += 1 if targets else 0
             if not targets:
                 if all(extra is not None for extra, _ in pairs):
                     skipped_extra += 1
@@ -422,7 +456,7 @@ def load(path: Path, project_dir: Path, options: Any = None) -> ResolvedProject:
             requested = [p for _, p in by_dist if p.key not in required and p.key != root.key and p.name not in SEED_PACKAGES]
             how = "to the distributions nothing else requires (no REQUESTED markers found)"
         for target in requested:
-            dep = Dependency(root.key, target.key)
+            dep = Dependency(root.key, target.key, extras=_installed_extras(target.key, extra_tally))
             if dep not in seen:
                 seen.add(dep)
                 edges.append(dep)
@@ -445,6 +479,14 @@ def load(path: Path, project_dir: Path, options: Any = None) -> ResolvedProject:
         edges = [e for e in edges if e.parent not in dropped_keys and e.child not in dropped_keys]
         project.notes.append(
             "left out venv seed packages nothing requires: " + ", ".join(sorted(p.label for p in dropped))
+        )
+    orphans = _unreachable(root.key, edges, project)
+    if orphans:
+        project.edges_complete = False
+        project.notes.append(
+            f"{len(orphans)} installed distributions are not reachable from the roots (installed by hand, "
+            "leftovers, or through extras nothing records); counted with unknown parents: "
+            + ", ".join(sorted(project.packages[k].label for k in orphans))
         )
     project.dependencies.extend(sorted(edges, key=lambda e: (e.parent, e.child, e.via_extra or "", e.group or "", e.marker or "")))
 
