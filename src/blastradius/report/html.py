@@ -159,6 +159,7 @@ def render(report: dict[str, Any], *, date: str | None = None, **_: Any) -> str:
         n_flagged=sum(1 for p in packages if p["flagged"]),
         findings=cards,
         comparison=comparison,
+        comparison_note=present.comparison_note(report),
         comparison_svg=Markup(svg.comparison_bars(comparison)) if comparison else "",
         blast_svg=Markup(svg.blast_radius(packages, held)),
         stages=stages,

@@ -588,7 +588,8 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
     total = report.get("summary", {}).get("packages")
     for cred in credentials(report):
         reach = cred["reach"]
-        if reach is None or cred["kind"] not in ("provider-key", "cloud", "gateway-admin") or reach < 2:
+        # provider keys and cloud credentials are what a per-provider split can isolate
+        if reach is None or cred["kind"] not in ("provider-key", "cloud") or reach < 2:
             continue
         remedy = f"Move {cred['name']} to a process of its own (a single-provider proxy) so fewer packages share it."
         alone = _smallest_unit_holding(rows[1:], cred["name"])
