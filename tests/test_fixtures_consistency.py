@@ -301,3 +301,69 @@ def test_counts_reproduce_with_uv(name: str, tmp_path: Path) -> None:
                               timeout=300, env=_UV_ENV)
         assert proc.returncode == 0, proc.stderr
         assert len(_pairs(proc.stdout)) == exp[key], key
+
+
+# --- the SDK-closure snapshot (src/blastradius/data/sdk_closures.json) ---------------------------
+
+DATA = Path(__file__).resolve().parent.parent / "src" / "blastradius" / "data"
+SNAPSHOT_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "snapshot_sdk_closures.py"
+
+
+def _check_closure(entry: dict) -> None:
+    assert entry["sdk"] == sorted(entry["sdk"]) and entry["sdk"]
+    assert entry["count"] == len(entry["packages"])
+    assert list(entry["packages"]) == sorted(entry["packages"])
+    for name in entry["sdk"]:
+        assert name in entry["packages"], f"SDK {name} missing from its own closure"
+    for name, versions in entry.get("alternatives", {}).items():
+        assert len(versions) > 1 and entry["packages"][name] in versions
+    assert all(norm(n) == n for n in entry["packages"])
+
+
+def test_sdk_closures_cover_the_catalog_and_are_well_formed() -> None:
+    raw = (DATA / "sdk_closures.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    assert raw == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert data["schema"] == 1 and data["resolver"].startswith("uv ")
+    assert not _HOST.search(raw) and not _ABS.search(raw)
+    providers = {p["id"]: p for p in json.loads((DATA / "providers.json").read_text("utf-8"))}
+    wanted = {pid for pid, p in providers.items()
+              if p["category"] == "llm-provider" and p.get("sdk_packages")}
+    covered = set(data["closures"]) | set(data["failed"])
+    assert not set(data["closures"]) & set(data["failed"])
+    assert wanted <= covered, (
+        f"providers without a snapshot: {sorted(wanted - covered)}; "
+        "re-run scripts/snapshot_sdk_closures.py")
+    for pid, entry in data["closures"].items():
+        _check_closure(entry)
+        declared = {norm(s) for s in providers[pid]["sdk_packages"]}
+        assert set(entry["sdk"]) | set(entry.get("dropped", {})) == declared, (
+            f"{pid}: catalog SDKs changed; re-run scripts/snapshot_sdk_closures.py")
+    _check_closure(data["raw_http"])
+    assert data["raw_http"]["sdk"] == ["httpx"]
+    for reason in data["failed"].values():
+        assert reason and "\n" not in reason
+
+
+@pytest.mark.network
+def test_snapshot_script_resolves_for_real(tmp_path: Path) -> None:
+    if not shutil.which("uv"):
+        pytest.skip("uv is not on PATH")
+    if not _index_reachable(shutil.which("uv"), tmp_path):
+        pytest.skip("package index not reachable through the uv configuration")
+    out = tmp_path / "closures.json"
+    proc = subprocess.run(
+        [sys.executable, str(SNAPSHOT_SCRIPT), "--only", "anthropic", "--only", "openai",
+         "--output", str(out)], capture_output=True, text=True, timeout=300, env=_UV_ENV)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["closures"]) == {"anthropic", "openai"} and not data["failed"]
+    for entry in (*data["closures"].values(), data["raw_http"]):
+        _check_closure(entry)
+    assert "httpx" in data["raw_http"]["packages"]
+    # An SDK closure brings more than the raw-HTTP baseline it is compared with.
+    assert data["closures"]["openai"]["count"] > data["raw_http"]["count"]
+    # An unknown id is a usage error, not an empty file.
+    bad = subprocess.run([sys.executable, str(SNAPSHOT_SCRIPT), "--only", "no-such-provider",
+                          "--output", str(tmp_path / "x.json")], capture_output=True, text=True)
+    assert bad.returncode == 2 and not (tmp_path / "x.json").exists()
