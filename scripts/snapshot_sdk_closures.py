@@ -30,7 +30,7 @@ Output (``schema`` 1), every mapping sorted::
 Usage::
 
     python scripts/snapshot_sdk_closures.py                 # all providers, write the data file
-    python scripts/snapshot_sdk_closures.py --only anthropic --output /tmp/x.json
+    python scripts/snapshot_sdk_closures.py --only anthropic --output out.json
 """
 
 from __future__ import annotations
