@@ -21,7 +21,7 @@ MAX_CELL = 300
 MAX_FINDINGS = 60
 MAX_CREDENTIALS = 100
 
-_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!~|])")
+_SPECIAL = re.compile(r"([\\`*_\[\]~|])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
