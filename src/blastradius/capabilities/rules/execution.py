@@ -1,0 +1,265 @@
+"""Hidden code: exec/eval/compile of decoded or downloaded data, long encoded literals, and
+import/getattr names built from string pieces.
+
+``exec`` of a code template (jinja2, attrs, dataclasses) is ordinary; ``exec`` of something that
+went through base64/zlib/marshal first is how every payload in the incident list hid itself
+(litellm 1.82.8, jeIlyfish). So only the *decoded* (or *downloaded*) argument is flagged, with
+a small taint pass so ``code = b64decode(x); exec(code)`` is caught as well as the one-liner.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import binascii
+import hashlib
+import re
+import zlib
+
+EXEC_CALL = re.compile(rb"\b(?:exec|eval|compile)\s*\(")
+DECODE_HINT = re.compile(
+    rb"b64decode|b32decode|b16decode|b85decode|a85decode|decodebytes|decodestring|decompress|"
+    rb"marshal|fromhex|unhexlify|a2b_|rot.?13|\bchr\s*\("
+)
+NET_HINT = re.compile(rb"urlopen|requests\.|httpx\.|urllib|socket|aiohttp")
+_BUILT = rb"""[^\n]*?(?:['"]\s*\+|\[::-1\]|chr\(|rot.?13|fromhex|b64decode|\.join\()"""
+OBF_TRIGGERS = (
+    (b"getattr(", re.compile(rb"getattr\(" + _BUILT)),
+    (b"__import__(", re.compile(rb"__import__\(" + _BUILT)),
+    (b"import_module(", re.compile(rb"import_module\(" + _BUILT)),
+)
+
+
+def needs_obfuscation_check(data: bytes) -> bool:
+    return any(literal in data and pattern.search(data) for literal, pattern in OBF_TRIGGERS)
+
+_DECODERS = {
+    "b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "urlsafe_b64decode",
+    "standard_b64decode", "decodebytes", "decodestring", "decompress", "fromhex", "unhexlify",
+    "a2b_base64", "a2b_hex", "a2b_uu",
+}
+_CODE_LOADERS = {("marshal", "loads"), ("marshal", "load")}
+_CODEC_NAMES = {"rot13", "rot_13", "hex", "hex_codec", "base64", "base64_codec", "zlib", "zlib_codec",
+                "bz2", "uu"}
+_NET_CALLS = {"urlopen", "urlretrieve"}
+_NET_MODULES = {"requests", "httpx", "urllib", "aiohttp", "socket", "http"}
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    elif isinstance(node, ast.Call):
+        parts.append(_dotted(node.func) + "()")
+    return ".".join(reversed(parts))
+
+
+def _is_decode_call(call: ast.Call) -> str | None:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    dotted = _dotted(func)
+    if name in _DECODERS:
+        return dotted or name
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (func.value.id, name) in _CODE_LOADERS:
+        return dotted
+    if name in ("decode", "encode") and call.args:
+        arg = call.args[-1] if dotted.startswith("codecs.") else call.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.lower() in _CODEC_NAMES:
+            return f"{dotted}('{arg.value}')"
+    if name == "join" and call.args:
+        inner = call.args[0]
+        for sub in ast.walk(inner):
+            if isinstance(sub, ast.Name) and sub.id == "chr":
+                return "''.join(chr(...))"
+    return None
+
+
+def _is_net_call(call: ast.Call) -> str | None:
+    dotted = _dotted(call.func)
+    head = dotted.split(".", 1)[0]
+    name = dotted.rsplit(".", 1)[-1]
+    if name in _NET_CALLS:
+        return dotted
+    if head in _NET_MODULES and name in ("get", "post", "request", "urlopen", "recv", "read"):
+        return dotted
+    return None
+
+
+def _find(node: ast.AST, test, tainted: dict[str, str]) -> str | None:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            found = test(sub)
+            if found:
+                return found
+        elif isinstance(sub, ast.Name) and sub.id in tainted:
+            return tainted[sub.id]
+    return None
+
+
+def _taint(tree: ast.AST, test) -> dict[str, str]:
+    """Names bound (anywhere in the module) to a value derived from ``test`` calls; two rounds
+    so one intermediate variable is followed."""
+    tainted: dict[str, str] = {}
+    assigns = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))]
+    for _ in range(2):
+        for node in assigns:
+            if node.value is None:
+                continue
+            found = _find(node.value, test, tainted)
+            if not found:
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        tainted.setdefault(sub.id, found)
+    return tainted
+
+
+def _exec_target(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in ("exec", "eval", "compile"):
+        return func.id
+    if isinstance(func, ast.Attribute) and func.attr in ("exec", "eval") and isinstance(func.value, ast.Name) \
+            and func.value.id in ("builtins", "__builtins__"):
+        return func.attr
+    if isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "getattr" \
+            and len(func.args) >= 2 and isinstance(func.args[1], ast.Constant) and func.args[1].value in ("exec", "eval"):
+        return str(func.args[1].value)
+    return None
+
+
+def exec_sites(tree: ast.AST, *, want_decoded: bool, want_remote: bool) -> list[tuple[str, int, str]]:
+    """(rule_id, line, message) for exec/eval/compile of decoded or downloaded data."""
+    out: list[tuple[str, int, str]] = []
+    decoded = _taint(tree, _is_decode_call) if want_decoded else {}
+    remote = _taint(tree, _is_net_call) if want_remote else {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        target = _exec_target(node)
+        if target is None:
+            continue
+        arg = node.args[0]
+        if want_decoded:
+            how = _find(arg, _is_decode_call, decoded)
+            if how:
+                out.append(("BR-EXEC-DECODED", node.lineno, f"{target}() of data decoded by {how}"))
+                continue
+        if want_remote:
+            how = _find(arg, _is_net_call, remote)
+            if how:
+                out.append(("BR-EXEC-REMOTE", node.lineno, f"{target}() of data fetched by {how}"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# obfuscated names
+def _built_string(node: ast.AST) -> str | None:
+    """How a name argument was built from pieces, or None for a plain literal / variable."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        leaves = []
+        stack = [node]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
+                stack += [cur.left, cur.right]
+            else:
+                leaves.append(cur)
+        if all(isinstance(x, ast.Constant) and isinstance(x.value, str) for x in leaves):
+            return "string concatenation"
+        if any(isinstance(x, ast.Call) and _dotted(x.func) == "chr" for x in leaves):
+            return "chr() pieces"
+        return None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.step is not None:
+        step = node.slice.step
+        if isinstance(step, ast.UnaryOp) and isinstance(step.operand, ast.Constant) and isinstance(node.value, ast.Constant):
+            return "reversed string"
+    if isinstance(node, ast.Call):
+        if _is_decode_call(node):
+            return "decoded string"
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "decode" and isinstance(func.value, ast.Call) \
+                and _is_decode_call(func.value):
+            return "decoded string"
+        if isinstance(func, ast.Attribute) and func.attr == "join" and node.args:
+            inner = node.args[0]
+            if isinstance(inner, (ast.List, ast.Tuple)) and inner.elts and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in inner.elts
+            ):
+                return "joined string pieces"
+            if _is_decode_call(node):
+                return "chr() pieces"
+    return None
+
+
+def obfuscated_names(tree: ast.AST) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        dotted = _dotted(node.func)
+        name = dotted.rsplit(".", 1)[-1]
+        if name in ("__import__", "import_module") and node.args:
+            arg = node.args[0]
+        elif name == "getattr" and len(node.args) >= 2:
+            arg = node.args[1]
+        else:
+            continue
+        how = _built_string(arg)
+        if how:
+            out.append((node.lineno, f"{name}() with a name built by {how}"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# long encoded literals (regex over bytes; the literal itself never leaves this function)
+B64_LITERAL = re.compile(rb"""(['"])([A-Za-z0-9+/_-]{1024,}={0,2})\1""")
+HEX_LITERAL = re.compile(rb"""(['"])((?:[0-9a-fA-F]{2}){1024,})\1""")
+_PY_START = re.compile(rb"^\s*(?:import |from |exec\(|eval\(|def |class |#!|#\s*-\*-|\w+\s*=)")
+_PY_WORDS = re.compile(rb"\bimport\s+\w+|\bexec\s*\(|\bsubprocess\b|\bos\.system\b|\bbase64\b|\bdef \w+\(")
+
+
+def _looks_like_python(blob: bytes) -> bool:
+    return bool(_PY_START.search(blob[:200]) and _PY_WORDS.search(blob))
+
+
+def _decode_prefix(kind: str, literal: bytes) -> bytes:
+    """Decode at most ~6 KB of the literal; follow one zlib layer, bounded."""
+    head = literal[:8192]
+    try:
+        if kind == "hex":
+            raw = binascii.unhexlify(head[: len(head) // 2 * 2])
+        else:
+            head = head[: len(head) // 4 * 4]
+            raw = base64.b64decode(head.replace(b"-", b"+").replace(b"_", b"/"), validate=False)
+    except (binascii.Error, ValueError):
+        return b""
+    if raw[:1] == b"\x78":
+        try:
+            raw = zlib.decompressobj().decompress(raw, 8192)
+        except zlib.error:
+            pass
+    return raw
+
+
+def encoded_literals(data: bytes, line_of) -> list[tuple[str, int, str]]:
+    out: list[tuple[str, int, str]] = []
+    for kind, pattern in (("base64", B64_LITERAL), ("hex", HEX_LITERAL)):
+        for match in pattern.finditer(data):
+            literal = match.group(2)
+            if kind == "base64" and (literal.isalpha() or literal.isdigit() or b"/" not in literal and b"+" not in literal
+                                     and literal.lower() == literal):
+                continue  # one long word or an identifier-like run, not base64
+            digest = hashlib.sha256(literal).hexdigest()[:16]
+            decoded = _decode_prefix(kind, literal)
+            if _looks_like_python(decoded):
+                out.append(("BR-ENCODED-CODE", line_of(match.start()),
+                            f"{kind} literal of {len(literal)} chars (sha256 {digest}) decodes to Python source"))
+            else:
+                out.append(("BR-ENCODED-LITERAL", line_of(match.start()),
+                            f"{kind} literal of {len(literal)} chars (sha256 {digest})"))
+    return out
