@@ -65,9 +65,8 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
                 out.append(f"  any one of {unit['packages']} packages reaches {_join_limited(creds)}")
         for line in score.get("explanation", []):
             out.append(f"  · {line}")
-        if gate and not gate.get("passed"):
-            for reason in gate.get("reasons", []):
-                out.append("  " + _style("✗ ", colour, fg="red") + reason)
+        if gate:
+            out += _gate_lines(gate, colour)
         out.append("")
 
     out.append(f"Input:    {inp['file']} — {inp['reason']}")
@@ -170,5 +169,40 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
 
 
 def _gate_threshold(gate: dict[str, Any]) -> str:
-    threshold = gate.get("fail_above")
+    config = gate.get("config") or {}
+    if gate.get("growth") is not None:
+        return ": baseline"
+    threshold = config.get("fail_above")
     return f": threshold {threshold}" if threshold is not None else ""
+
+
+def _gate_lines(gate: dict[str, Any], colour: bool) -> list[str]:
+    """What the gate decided and why; with a baseline, exactly what grew."""
+    lines: list[str] = []
+    for reason in gate.get("reasons", []):
+        lines.append("  " + _style("✗ ", colour, fg="red") + reason)
+    growth = gate.get("growth")
+    if growth is not None:
+        if not growth.get("grew"):
+            lines.append("  nothing grew since the baseline")
+        else:
+            before, after = growth.get("score_before"), growth.get("score_after")
+            if before is not None and after is not None and after > before:
+                lines.append(f"  grew: score {before} -> {after} (+{after - before})")
+            for label, key in (("package", "new_packages"), ("credential", "new_credentials"),
+                               ("holding", "new_holdings"), ("path", "new_paths")):
+                for item in growth.get(key, []):
+                    lines.append(f"  grew: new {label}: {item}")
+        if growth.get("changed_versions"):
+            lines.append("  version changes (not growth): " + "; ".join(growth["changed_versions"]))
+        for waived in growth.get("waived", []):
+            lines.append(f"  waived: {waived}")
+    for waiver in gate.get("expired_waivers", []):
+        text = waiver if isinstance(waiver, str) else f"{waiver.get('id_or_package')} (expired {waiver.get('expires')})"
+        lines.append("  " + _style("✗ ", colour, fg="red") + f"expired waiver: {text}")
+    for note in gate.get("notes", []):
+        lines.append(f"  note: {note}")
+    config = gate.get("config") or {}
+    if not gate.get("passed") and config.get("exit_zero"):
+        lines.append("  --exit-zero: exiting 0 anyway")
+    return lines
