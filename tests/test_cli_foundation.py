@@ -146,3 +146,22 @@ def test_version_and_help():
     help_text = run_cli("--help").stdout
     for command in ("scan", "explain", "graph", "compare", "inspect"):
         assert command in help_text
+
+
+def test_output_to_a_device_writes_through_and_keeps_the_device(tmp_path):
+    """`-o /dev/null` must not be replaced by a regular file (the atomic rename is for files)."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    result = run_cli("scan", str(HEADROOM), "--format", "json", "-o", str(fifo))
+    reader.join(timeout=60)
+    assert result.returncode in (0, 1), result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["summary"]["packages"] == 161

@@ -38,6 +38,14 @@ def write_output(text: str, output: Path | None) -> None:
 
         click.echo(text, nl=False)
         return
+    if output.exists() and not output.is_file():
+        # /dev/null, /dev/stdout, a FIFO: never replace it with a regular file, write through.
+        try:
+            with output.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise ReportError(f"cannot write: {exc.strerror}", output.as_posix()) from None
+        return
     directory = output.parent if str(output.parent) else Path(".")
     if not directory.is_dir():
         raise ReportError("output directory does not exist", output.as_posix())
