@@ -319,3 +319,24 @@ def test_unpinned_file_with_exact_pins_keeps_their_versions_offline(tmp_path):
     (tmp_path / "requirements.txt").write_text("litellm==1.82.7\nhttpx>=0.27\n")
     project = load(tmp_path / "requirements.txt", tmp_path, OFFLINE)
     assert sorted(k for k, p in project.packages.items() if not p.is_root) == ["httpx@unknown", "litellm==1.82.7"]
+
+
+def test_editable_self_reference_is_the_root(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\ndependencies = ["httpx>=0.27"]\n[project.optional-dependencies]\nsocks = ["socksio"]\n'
+    )
+    # unpinned: the project's own declaration joins the requirements (offline: direct only)
+    (tmp_path / "requirements.txt").write_text("-e .\nrich>=13\n")
+    project = load(tmp_path / "requirements.txt", tmp_path, OFFLINE)
+    assert sorted(project.packages) == ["httpx@unknown", "rich@unknown", "socksio@unknown", "svc@root"]
+    assert {(d.child, d.via_extra) for d in project.dependencies} == {
+        ("httpx@unknown", None), ("rich@unknown", None), ("socksio@unknown", "socks"),
+    }
+    # compiled: `# via svc` names the project, i.e. the root
+    (tmp_path / "requirements.txt").write_text(
+        "-e .\nrich==13.0.0\n    # via -r requirements.in\nhttpx==0.28.1\n    # via svc\n"
+    )
+    project = load(tmp_path / "requirements.txt", tmp_path, OFFLINE)
+    assert sorted(project.packages) == ["httpx==0.28.1", "rich==13.0.0", "svc@root"]
+    assert sorted(d.child for d in project.dependencies if d.parent == "svc@root") == ["httpx==0.28.1", "rich==13.0.0"]
+    assert project.edges_complete

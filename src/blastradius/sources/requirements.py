@@ -724,6 +724,11 @@ def _load_pinned(
                     direct.append(entry)
                 continue
             parents = by_name.get(parent_name or "")
+            if not parents and parent_name == root.name:
+                # `# via <project>` under a file with `-e .`: the project itself is the root
+                edges[Dependency(root.key, package.key)] = None
+                direct.append(entry)
+                continue
             if not parents:
                 unresolved.add(parent_name or via)
                 continue
