@@ -1,0 +1,113 @@
+"""The single- vs multi-provider comparison on real fixtures and the snapshot, and
+`blastradius compare A B` as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from blastradius.compare import CompareError, compare_variants, load_closures
+from blastradius.pipeline import ScanOptions, run_scan
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+BLASTRADIUS = str(Path(sys.executable).with_name("blastradius"))
+
+
+@pytest.fixture(scope="module")
+def litellm():
+    return run_scan(ScanOptions(path=FIXTURES / "litellm-proxy", target="python=3.12,platform=linux"))
+
+
+def test_snapshot_records_its_provenance_and_real_closures():
+    closures = load_closures()
+    assert closures.generated and closures.resolver.startswith("uv ") and "binary wheels only" in closures.target
+    anthropic = closures.closures["anthropic"]
+    names = {name for name, _ in anthropic.packages}
+    assert {"anthropic", "pydantic", "anyio", "h11"} <= names
+    assert anthropic.count == len(anthropic.packages)
+    raw = closures.raw_http
+    assert raw is not None and {"httpx", "httpcore", "h11"} <= {n for n, _ in raw.packages}
+    assert raw.count < anthropic.count  # the SDK adds to the raw HTTP client
+    # a provider without a usable SDK falls back to raw HTTP, and says why
+    assert closures.for_provider("ollama")[0].provider == "ollama"
+    fallback, why = closures.for_provider("predibase")
+    assert fallback is raw and "did not resolve" in why
+    assert closures.for_provider("no-such-provider")[1].startswith("raw HTTP")
+
+
+def test_gateway_variants(litellm):
+    comparison = litellm.comparison
+    as_scanned, split, single = (comparison.variant(k) for k in ("as-scanned", "split", "single"))
+    assert as_scanned.score == litellm.score.score and as_scanned.packages_max == 104
+    assert single.score < split.score < as_scanned.score
+    assert single.exposure_pairs < split.exposure_pairs < as_scanned.exposure_pairs
+    # the default provider is the one whose credentials are named most often
+    refs = dict(comparison.providers)
+    assert comparison.provider == max(refs, key=lambda p: (refs[p], [-ord(c) for c in p]))
+    closures = load_closures()
+    # split ranges over real per-provider closure sizes
+    sizes = sorted(u.packages for u in split.units if "/" in u.name)
+    expected = sorted(closures.closures[p].count for p in refs)
+    assert sizes == expected and split.packages_text == f"{expected[0]}..{expected[-1]}"
+    # gateway-only secrets are set aside, by name, in the alternatives
+    assert "LITELLM_MASTER_KEY" in split.set_aside and "LITELLM_MASTER_KEY" in single.set_aside
+
+
+def test_single_provider_choice(litellm):
+    closures = load_closures()
+    anthropic = compare_variants(litellm.graph, litellm.inventory, litellm.score, provider="anthropic", closures=closures)
+    single = anthropic.variant("single")
+    assert single.label == "single provider (anthropic)"
+    assert single.packages_max == closures.closures["anthropic"].count
+    assert [u.credentials for u in single.units] == [("ANTHROPIC_API_KEY",)]
+    assert single.exposure_pairs == closures.closures["anthropic"].count
+    # a provider the project does not use: its catalog default key and SDK closure
+    cohere = compare_variants(litellm.graph, litellm.inventory, litellm.score, provider="cohere", closures=closures).variant("single")
+    assert cohere.units[0].credentials == ("COHERE_API_KEY",) and cohere.packages_max == closures.closures["cohere"].count
+    with pytest.raises(CompareError, match="unknown provider 'nope'"):
+        compare_variants(litellm.graph, litellm.inventory, litellm.score, provider="nope", closures=closures)
+
+
+def test_compare_command_two_real_projects(tmp_path):
+    out = tmp_path / "cmp.json"
+    done = subprocess.run(
+        [BLASTRADIUS, "compare", str(FIXTURES / "litellm-proxy"), str(FIXTURES / "anthropic-proxy"), "--format", "json", "-o", str(out)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text("utf-8"))
+    assert data["higher"] == "a" and data["a"]["score"] > data["b"]["score"]
+    assert data["a"]["packages"] == 129 and data["b"]["packages"] == 28  # universal views, as `scan` counts them
+    assert data["only_b"]["credentials"] == [] and "OPENAI_API_KEY" in data["only_a"]["credentials"]
+    assert "anthropic" in data["b"]["providers"] and len(data["a"]["providers"]) > 1
+    again = subprocess.run(
+        [BLASTRADIUS, "compare", str(FIXTURES / "litellm-proxy"), str(FIXTURES / "anthropic-proxy"), "--format", "json"],
+        capture_output=True, text=True,
+    )
+    assert again.stdout == out.read_text("utf-8")  # byte-identical
+    text = subprocess.run([BLASTRADIUS, "compare", str(FIXTURES / "litellm-proxy"), str(FIXTURES / "anthropic-proxy")], capture_output=True, text=True)
+    assert text.returncode == 0
+    assert "litellm-proxy reaches further" in text.stdout and "single provider (" in text.stdout
+    missing = subprocess.run([BLASTRADIUS, "compare", str(FIXTURES / "litellm-proxy"), str(tmp_path / "nope")], capture_output=True, text=True)
+    assert missing.returncode == 2
+
+
+@pytest.mark.network
+def test_online_refresh_resolves_a_closure_for_real(tmp_path):
+    import shutil
+
+    if shutil.which("uv") is None:
+        pytest.skip("uv is not on PATH")
+    try:
+        closures = load_closures(online=True, cache_dir=tmp_path, providers=["anthropic"])
+    except CompareError as exc:
+        pytest.skip(f"package index not reachable: {exc}")
+    assert closures.origin == "online" and (tmp_path / "sdk_closures.json").is_file()
+    assert "anthropic" in {n for n, _ in closures.closures["anthropic"].packages}
+    assert closures.closures["openai"] == load_closures().closures["openai"]  # not asked: shipped closure kept
+    assert load_closures(online=True, cache_dir=tmp_path, providers=["anthropic"]).origin == "online cache"
