@@ -54,6 +54,8 @@ def scan(**kwargs: Any) -> None:
     report = build_report(result)
     fmt = kwargs["fmt"]
     extra: dict[str, Any] = {}
+    if fmt == "sarif":
+        extra = {"uri_prefix": _uri_prefix(options.path)}
     if fmt == "text":
         extra = {"colour": kwargs["output"] is None and sys.stdout.isatty(), "verbose": kwargs["verbose"]}
     text = render(report, fmt, **extra)
@@ -61,3 +63,17 @@ def scan(**kwargs: Any) -> None:
     gate = result.gate
     if gate is not None and not gate.passed and not options.gate.exit_zero:
         sys.exit(1)
+
+
+def _uri_prefix(path: Path) -> str | None:
+    """SARIF locations are relative to the repository root, which CI runs from: when the
+    scanned project is a subdirectory of the working directory, prefix its relative path."""
+    import os
+
+    project = path if path.is_dir() else path.parent
+    try:
+        relative = project.resolve().relative_to(Path(os.getcwd()).resolve())
+    except ValueError:
+        return None
+    text = relative.as_posix()
+    return None if text in ("", ".") else text

@@ -53,6 +53,7 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a CI artifact follows the umask
         os.replace(tmp, output)
     except OSError as exc:
         try:
@@ -60,3 +61,9 @@ def write_output(text: str, output: Path | None) -> None:
         except OSError:
             pass
         raise ReportError(f"cannot write: {exc.strerror}", output.as_posix()) from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
