@@ -158,7 +158,7 @@ def _table(data: dict[str, Any], dotfile: bool) -> dict[str, Any] | None:
 def _int(value: Any, key: str, path: Path, text: str, minimum: int = 0, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None and value > maximum):
         bound = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
-        raise ConfigError(f"{key} must be an integer {bound}, got {value!r}", path, _line_of(text, key))
+        raise ConfigError(f"{key} must be an integer {bound}, got {_kind_of(value)}", path, _line_of(text, key))
     return value
 
 
@@ -172,7 +172,7 @@ def _date(value: Any, where: str, path: Path, line: int | None) -> _dt.date:
             return _dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ConfigError(f"{where}: expires must be a date like 2026-12-31, got {value!r}", path, line)
+    raise ConfigError(f"{where}: expires must be a date like 2026-12-31, got {_kind_of(value)}", path, line)
 
 
 def parse_waivers(value: Any, path: Path | str, text: str = "") -> tuple[Waiver, ...]:
@@ -230,12 +230,12 @@ def validate_weights(value: Any, path: Path | str | None = None, line: int | Non
     if "scale" in value:
         scale = value["scale"]
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
-            raise ConfigError(f"weights.scale must be a positive number, got {scale!r}", path, line)
+            raise ConfigError(f"weights.scale must be a positive number, got {_kind_of(scale)}", path, line)
         out["scale"] = float(scale)
     if "exponent" in value:
         exponent = value["exponent"]
         if isinstance(exponent, bool) or not isinstance(exponent, (int, float)) or not 0 < exponent <= 2:
-            raise ConfigError(f"weights.exponent must be a number in (0, 2], got {exponent!r}", path, line)
+            raise ConfigError(f"weights.exponent must be a number in (0, 2], got {_kind_of(exponent)}", path, line)
         out["exponent"] = float(exponent)
     for table_name, allowed in (("kinds", KIND_NAMES), ("verdicts", VERDICT_NAMES)):
         if table_name not in value:
@@ -249,7 +249,7 @@ def validate_weights(value: Any, path: Path | str | None = None, line: int | Non
         checked = {}
         for key, number in table.items():
             if isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0:
-                raise ConfigError(f"weights.{table_name}.{key} must be a number >= 0, got {number!r}", path, line)
+                raise ConfigError(f"weights.{table_name}.{key} must be a number >= 0, got {_kind_of(number)}", path, line)
             checked[key] = float(number)
         out[table_name] = checked
     return out
@@ -317,3 +317,14 @@ def load_config(project_dir: str | Path) -> Config:
                 raise ConfigError("[tool.blastradius] must be a table", pyproject, _line_of(text, "blastradius"))
             return _parse(table, pyproject, text)
     return Config()
+
+
+def _kind_of(value: Any) -> str:
+    """Describe a bad value without echoing it: a config value may be a pasted secret."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return f"{value}"
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    return f"a {type(value).__name__}"

@@ -171,7 +171,8 @@ def _score_and_gate(result: ScanResult, today: _dt.date | None) -> None:
     config = result.options.config
     weights = Weights.load(config.weights) if config.weights else None
     result.score = score_scan(result, weights, result.options.config.credential_config())
-    closures = load_closures(online=result.options.online)
+    providers = sorted(getattr(result.inventory, "provider_ids", ()) or ()) if result.options.online else None
+    closures = load_closures(online=result.options.online, providers=providers)
     if result.options.online:
         result.online_activity.append("SDK closures refreshed with the resolver")
     result.comparison = compare_variants(
