@@ -12,11 +12,12 @@ import re
 
 # Anchored on the newline before an import (fast in CPython's re); line 1 is handled by the
 # caller prepending a newline.
+_NET_MODULES = (rb"(?:requests|httpx|aiohttp|urllib3|urllib|http\.client|http\.server|socket|websockets?|pycurl|"
+                rb"ftplib|smtplib|telnetlib|grpc|dns)\b(?!\.parse\b|\.error\b)")
 NETWORK = re.compile(
-    rb"\n[ \t]*(?:import|from)[ \t]+(?:requests|httpx|aiohttp|urllib3|urllib|http\.client|http\.server|"
-    rb"socket|websockets?|pycurl|ftplib|smtplib|telnetlib|grpc|dns)\b(?!\.parse\b|\.error\b)"
+    rb"\n[ \t]*(?:from[ \t]+" + _NET_MODULES + rb"|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*" + _NET_MODULES + rb")"
 )
-SUBPROCESS_IMPORT = re.compile(rb"\n[ \t]*(?:import|from)[ \t]+subprocess\b")
+SUBPROCESS_IMPORT = re.compile(rb"\n[ \t]*(?:from[ \t]+subprocess\b|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*subprocess\b)")
 SUBPROCESS_OS = re.compile(rb"os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)\s*\(")
 _SUBPROCESS_LITERALS = (b"create_subprocess_", b"pty.spawn(")
 SHELL_NET = re.compile(rb"""['"][^'"\n]*\b(?:curl|wget)\s[^'"\n]*['"]""")
