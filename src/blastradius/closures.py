@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from blastradius.model import normalise_name
 
 
 # Categories whose SDK closure is a meaningful "single-provider" building block: the LLM
@@ -32,12 +33,8 @@ FALLBACK_PLATFORM = "x86_64-unknown-linux-gnu"
 FALLBACK_PYTHON = "3.12"
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;]+)\s*(?:;\s*(.*))?$")
-_NORMALISE = re.compile(r"[-_.]+")
 
 
-def normalise_name(name: str) -> str:
-    """PEP 503 name (kept local so the script runs without the package installed)."""
-    return _NORMALISE.sub("-", name).lower().strip()
 
 
 def _version_key(version: str) -> tuple:
