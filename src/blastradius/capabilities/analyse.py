@@ -325,14 +325,16 @@ def aggregate(
             add("BR-AI-TOOL-CONFIG", "medium", path, line, "names an AI coding tool's config (e.g. ~/.claude, MCP)")
         else:
             add("BR-CRED-FILE", "info", path, line, f"names {family} credentials")
-    package_source = any(f.harvest for f in files) or cred_rules.is_credential_source(set(families))
-    if package_source and network_at and not any(e.rule_id == "BR-COMBO-EXFIL" for e in evidence):
-        src_path, what = source_files[0] if source_files else (
-            families[sorted(families)[0]][0] if families else network_at[0],
-            "credential files (" + ", ".join(sorted(families)) + ")",
-        )
+    sweep_files = [f for f in files if cred_rules.is_credential_source(set(f.cred))]
+    harvest_files = [f for f in files if f.harvest]
+    if (sweep_files or harvest_files) and network_at and not any(e.rule_id == "BR-COMBO-EXFIL" for e in evidence):
+        if harvest_files:
+            src_path, what = harvest_files[0].path, "environment harvest"
+        else:
+            src_path = sweep_files[0].path
+            what = "credential files (" + ", ".join(sorted(sweep_files[0].cred)) + ")"
         add("BR-COMBO-EXFIL", "high", src_path, None,
-            f"{what} in one module and network in {network_at[0]} (same package)")
+            f"{what} in {src_path} and network in {network_at[0]} (same package)")
     for rule_id, count in sorted(info_seen.items()):
         if count > _MAX_INFO_EVIDENCE and rule_id not in ("BR-ENV-READ", "BR-CRED-FILE"):
             note_list.append(f"{rule_id}: {count - _MAX_INFO_EVIDENCE} more locations not listed")

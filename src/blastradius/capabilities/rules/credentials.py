@@ -109,15 +109,18 @@ def credential_families(data: bytes, line_of) -> dict[str, int]:
 
 
 def is_credential_source(families: set[str], *, same_file: bool = False) -> bool:
-    """A credential *sweep*. In one file: any sensitive store, or two provider stores. Across a
-    package: two sensitive stores, or three provider stores (a cloud SDK reads its own config
-    and metadata endpoint; a stealer reads everyone's)."""
+    """Is this set of credential families (named by one file) a credential *source*?
+
+    Next to a network call in the same file: any sensitive store (ssh keys, ~/.claude...), or
+    two provider stores. As a source for network elsewhere in the package: a *sweep* -- two
+    sensitive stores, one sensitive and one provider store, or three provider stores. A cloud
+    SDK reads its own config and metadata endpoint; a stealer reads everyone's.
+    """
     sensitive = len(families & SENSITIVE)
     providers = len(families & PROVIDER)
     if same_file:
-        return sensitive >= 1 or providers >= 2 or (sensitive + providers >= 1 and "cloud-metadata" in families
-                                                     and providers >= 2)
-    return sensitive >= 2 or providers >= 3 or (sensitive >= 1 and providers >= 1)
+        return sensitive >= 1 or providers >= 2
+    return sensitive >= 2 or (sensitive >= 1 and providers >= 1) or providers >= 3
 
 
 # ---------------------------------------------------------------------------------------------

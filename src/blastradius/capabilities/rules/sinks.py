@@ -94,7 +94,8 @@ def persistence(data: bytes) -> tuple[int, str] | None:
                 hit = (pos, literal.decode("latin-1"))
                 break
     if hit is not None:
-        if WRITE.search(data):
+        window = data[max(0, hit[0] - 600): hit[0] + 600]
+        if WRITE.search(window):
             return line_at(data, hit[0]), f"writes to an autostart location ({hit[1]})"
         return None
     if b".pth" in data:
