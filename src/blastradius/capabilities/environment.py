@@ -10,6 +10,7 @@ an installer (MrMustard 0.7.4 wrote one at run time) and is reported under ``<un
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import stat
@@ -63,7 +64,14 @@ def _read_dists(site: Path) -> list[_Dist]:
     dists: list[_Dist] = []
     seen: set[str] = set()
     for dist in distributions(path=[str(site)]):
-        raw_name = dist.metadata["Name"] if dist.metadata else None
+        # header lines only: email-parsing every METADATA costs more than the whole warm scan
+        head = (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").split("\n\n", 1)[0]
+        raw_name = version = None
+        for line in head.splitlines():
+            if line.startswith("Name:") and raw_name is None:
+                raw_name = line[5:].strip()
+            elif line.startswith("Version:") and version is None:
+                version = line[8:].strip()
         if not raw_name:
             continue
         name = normalise_name(raw_name)
@@ -71,10 +79,10 @@ def _read_dists(site: Path) -> list[_Dist]:
             continue
         seen.add(name)
         notes: list[str] = []
-        record = (dist.read_text("RECORD") or "").encode("utf-8", "replace")
+        record_text = dist.read_text("RECORD")
+        record = (record_text or "").encode("utf-8", "replace")
         files: list[str] = []
-        listed = dist.files
-        if listed is None:
+        if record_text is None:
             notes.append("no RECORD: files attributed from top_level.txt")
             for top in (dist.read_text("top_level.txt") or "").split():
                 base = site / top
@@ -85,12 +93,14 @@ def _read_dists(site: Path) -> list[_Dist]:
                 elif (site / f"{top}.py").is_file():
                     files.append(f"{top}.py")
         else:
-            for entry in listed:
-                rel = Path(str(entry)).as_posix()
-                if rel.startswith("../") or rel.startswith("/") or "/../" in rel:
+            for row in csv.reader(record_text.splitlines()):
+                if not row:
+                    continue
+                rel = row[0].replace("\\", "/")
+                if rel.startswith(("../", "/")) or "/../" in rel or (len(rel) > 1 and rel[1] == ":"):
                     continue
                 files.append(rel)
-        dists.append(_Dist(name, dist.version, sorted(set(files)), record, notes))
+        dists.append(_Dist(name, version, sorted(set(files)), record, notes))
     return sorted(dists, key=lambda d: d.name)
 
 
