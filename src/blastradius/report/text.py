@@ -71,7 +71,9 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
 
     out.append(f"Input:    {inp['file']} — {inp['reason']}")
     resolver = inp.get("resolver")
-    if resolver:
+    if resolver and resolver["name"] == "none":
+        out.append("Resolver: not run (--offline): the transitive set is unknown")
+    elif resolver:
         online = "online" if resolver["online"] else "offline"
         out.append(f"Resolver: {resolver['name']} {resolver.get('version') or ''} ({online}, binary-only metadata)".replace("  ", " "))
     out.append(f"View:     {report['view']['description']}")
@@ -143,17 +145,7 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
         if skipped:
             out.append("  skipped: " + ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items())))
 
-    advisories = report.get("advisories")
-    if advisories:
-        found = advisories.get("findings", [])
-        if found:
-            out.append("")
-            out.append(_style("Known-bad versions", colour, bold=True, fg="red"))
-            for finding in found:
-                out.append(
-                    f"  {finding['package']} {finding['version']}: {finding['advisory_id']}"
-                    f" ({finding.get('kind')}) {finding.get('summary', '')}"
-                )
+    out += _advisory_lines(report.get("advisories"), colour)
 
     out.append("")
     out.append(_style("Packages", colour, bold=True) + f"  (top {min(limit, pkgs)} by dependents; --format json for all)" if pkgs > limit and not verbose else _style("Packages", colour, bold=True))
@@ -205,4 +197,54 @@ def _gate_lines(gate: dict[str, Any], colour: bool) -> list[str]:
     config = gate.get("config") or {}
     if not gate.get("passed") and config.get("exit_zero"):
         lines.append("  --exit-zero: exiting 0 anyway")
+    return lines
+
+
+def _advisory_lines(advisories: dict[str, Any] | None, colour: bool) -> list[str]:
+    """Known-bad pins first (with what the payload did and what to rotate), then ranges that
+    admit a known-malicious release, then what could not be audited -- never shown as clean."""
+    if not advisories:
+        return []
+    lines: list[str] = []
+    findings = advisories.get("findings", [])
+    if findings:
+        lines += ["", _style("Known-bad versions", colour, bold=True, fg="red")]
+    for finding in findings:
+        ids = finding["advisory_id"]
+        if finding.get("aliases"):
+            ids += " (" + ", ".join(finding["aliases"]) + ")"
+        label = "COMPROMISED" if finding.get("compromised") else (finding.get("severity") or "vulnerability")
+        lines.append(f"  {finding['package']} {finding['version']}: {label} — {ids}")
+        lines.append(f"    {finding.get('summary', '')}")
+        if finding.get("dependency_path"):
+            lines.append("    path: " + " → ".join(finding["dependency_path"]))
+        if finding.get("what_it_did"):
+            lines.append(f"    what it did: {finding['what_it_did']}")
+        if finding.get("rotate"):
+            lines.append("    rotate: " + "; ".join(finding["rotate"]))
+        if finding.get("fixed_versions"):
+            lines.append("    fixed in: " + ", ".join(finding["fixed_versions"]))
+    admissible = advisories.get("admissible_malicious", [])
+    if admissible:
+        lines += ["", _style("Ranges that admit a known-malicious release", colour, bold=True, fg="yellow")]
+    for item in admissible:
+        spec = item.get("specifier") or "(any version)"
+        versions = ", ".join(item.get("compromised_versions", [])) or ", ".join(item.get("admitted_ranges", []))
+        if item.get("lock_avoids") is True:
+            status = f"the lock avoids them (pins {', '.join(item.get('locked_versions', []))})"
+        elif item.get("lock_avoids") is False:
+            status = _style("the lock pins one of them", colour, fg="red")
+        else:
+            status = "nothing is locked: an unpinned install can pick one of them"
+        where = f" at {item['location']}" if item.get("location") else ""
+        lines.append(
+            f"  {item['requirement']}{spec}{where} admits {versions} ({', '.join(item.get('advisory_ids', []))}); {status}"
+        )
+    unaudited = advisories.get("unaudited", [])
+    if unaudited:
+        names = [f"{u['name']} {u.get('version') or ''}".strip() for u in unaudited]
+        lines += ["", _style("Unaudited (not clean: the advisory service did not answer for them)", colour, fg="yellow")]
+        lines.append("  " + _join_limited(names, 12))
+    for note in advisories.get("notes", []):
+        lines.append(f"  note: {note}")
     return lines
