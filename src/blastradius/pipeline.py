@@ -53,6 +53,9 @@ class ScanResult:
 
 Progress = Callable[[str], None]
 
+# Key under which capability analysis reports start-up files (.pth, .start) no RECORD owns.
+UNOWNED = "<unowned>"
+
 
 def _no_progress(_: str) -> None:
     return None
@@ -130,12 +133,22 @@ def _capabilities(result: ScanResult, progress: Progress) -> Any:
                 not_analysed.setdefault(p.name, f"{p.source} source: nothing to download from an index")
         result.online_activity.append(f"--fetch downloaded pinned artifacts ({len(fetched.analyses)} analysed)")
         return FetchResult(analyses=dict(fetched.analyses), not_analysed=not_analysed, hash_mismatches=list(fetched.hash_mismatches))
-    if options.env_path is not None:
+    env_path = options.env_path
+    if env_path is None and result.project.input_kind == "environment":
+        env_path = project_root(options) / result.project.input_file
+    if env_path is not None:
         from blastradius.capabilities import analyse_environment
 
-        analyses = analyse_environment(options.env_path)
+        analyses = analyse_environment(env_path)
+        unowned = analyses.get(UNOWNED)
+        if unowned is not None and unowned.verdict in ("high", "critical"):
+            for evidence in unowned.evidence:
+                result.warnings.append(
+                    f"start-up file owned by no installed package: {evidence.path}:{evidence.line or 1} "
+                    f"({evidence.rule_id}, {evidence.severity}): {evidence.message}"
+                )
         not_analysed = {
-            p.name: "not installed in the given environment" for p in packages if p.name not in analyses
+            p.name: "not installed in the environment" for p in packages if p.name not in analyses
         }
         return FetchResult(analyses=dict(analyses), not_analysed=not_analysed)
     reason = "no code available offline (use --env PATH or --fetch)"
@@ -186,3 +199,9 @@ def _score_and_gate(result: ScanResult, today: _dt.date | None) -> None:
     )
     gate_config = result.options.gate or GateConfig.resolve({}, config)
     result.gate = run_gate(result, gate_config, today)
+    unowned = (getattr(result.capabilities, "analyses", None) or {}).get(UNOWNED)
+    if unowned is not None and unowned.verdict == "critical" and "critical-capability" in gate_config.fail_on:
+        from dataclasses import replace
+
+        reason = "critical capability verdict: a start-up file owned by no installed package (see warnings)"
+        result.gate = replace(result.gate, passed=False, reasons=(*result.gate.reasons, reason))
