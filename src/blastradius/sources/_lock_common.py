@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence, TypeVar, Union
+from typing import Any, Sequence, TypeVar, Union
 
 from blastradius.model import normalise_name
 
@@ -636,3 +636,12 @@ def add_root_edges(
             f"{declaration.path} declares {', '.join(sorted(set(missing)))} but {lock_label} has no entry for "
             "it (group or extra not locked, or the lock is out of date)"
         )
+
+
+def file_hashes(files: Any) -> tuple[str, ...]:
+    """Sorted ``sha256:...`` strings of a lock entry's ``files = [{file, hash}]`` list (Poetry, PDM)."""
+    found: set[str] = set()
+    for item in files or ():
+        if isinstance(item, dict) and item.get("hash"):
+            found.add(str(item["hash"]))
+    return tuple(sorted(found))

@@ -24,6 +24,7 @@ from blastradius.errors import SourceError
 from blastradius.model import Dependency, Location, Package, ResolvedProject, normalise_name
 from blastradius.sources._io import display_path, header_lines, load_toml, strip_credentials_from_url
 from blastradius.sources._lock_common import (
+    file_hashes,
     add_root_edges,
     markers_compatible,
     pick_candidates,
@@ -99,14 +100,6 @@ def _source(entry: dict[str, Any]) -> tuple[str, str | None]:
     return "registry", None
 
 
-def _hashes(files: Any) -> tuple[str, ...]:
-    found: set[str] = set()
-    for item in files or ():
-        if isinstance(item, dict) and item.get("hash"):
-            found.add(str(item["hash"]))
-    return tuple(sorted(found))
-
-
 def _python_range(metadata: dict[str, Any]) -> tuple[str | None, bool]:
     """Python range the lock targets, and whether its targets also restrict the platform."""
     from blastradius.sources._lock_common import python_range_marker
@@ -169,7 +162,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
             version=identity[1],
             source=kind,
             source_url=url,
-            hashes=_hashes(files),
+            hashes=file_hashes(files),
             marker=strip_extra_marker(entry.get("marker")) if isinstance(entry.get("marker"), str) else None,
             declared_groups=tuple(sorted(normalise_name(str(g)) for g in entry.get("groups") or ())),
             location=Location(shown, line),
@@ -190,7 +183,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
                 version=identity[1],
                 source=identity[2],
                 source_url=identity[3],
-                hashes=_hashes(entry.get("files")),
+                hashes=file_hashes(entry.get("files")),
                 marker=strip_extra_marker(entry.get("marker")) if isinstance(entry.get("marker"), str) else None,
                 declared_groups=tuple(sorted(normalise_name(str(g)) for g in entry.get("groups") or ())),
                 location=Location(shown, line),

@@ -24,6 +24,7 @@ from blastradius.errors import SourceError
 from blastradius.model import Dependency, Location, Package, ResolvedProject, normalise_name
 from blastradius.sources._io import display_path, header_lines, load_toml, strip_credentials_from_url
 from blastradius.sources._lock_common import (
+    file_hashes,
     add_root_edges,
     and_markers,
     markers_compatible,
@@ -68,14 +69,6 @@ def _source(entry: dict[str, Any]) -> tuple[str, str | None]:
     if kind == "legacy":  # a private or secondary index: still a registry, but not the default one
         return "registry", url
     return "unknown", url
-
-
-def _hashes(files: Any) -> tuple[str, ...]:
-    found: set[str] = set()
-    for item in files or ():
-        if isinstance(item, dict) and item.get("hash"):
-            found.add(str(item["hash"]))
-    return tuple(sorted(found))
 
 
 def _files_of_version(files: Any, version: str) -> Any:
@@ -171,7 +164,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
             version=str(entry["version"]),
             source=kind,
             source_url=url,
-            hashes=_hashes(files),
+            hashes=file_hashes(files),
             marker=_node_marker(entry.get("markers")),
             declared_groups=_groups(entry),
             location=Location(shown, line),
