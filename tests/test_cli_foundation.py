@@ -165,3 +165,40 @@ def test_output_to_a_device_writes_through_and_keeps_the_device(tmp_path):
     assert result.returncode in (0, 1), result.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert json.loads(received[0])["summary"]["packages"] == 161
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    """Run the CLI with stdout and stderr on a pseudo-terminal, as a person at a shell would."""
+    import os
+    import pty
+    import sys
+
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.environ.update(env)
+        os.execv(sys.executable, [sys.executable, "-m", "blastradius", *args])
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return out
+
+
+def test_terminal_gets_progress_and_colour_pipes_get_neither():
+    project = str(FIXTURES / "anthropic-proxy")
+    on_terminal = _run_in_terminal(["scan", project], {})
+    assert "6/6 scoring".encode() in on_terminal  # the progress bar reached the last stage
+    assert b"\x1b[1m" in on_terminal  # bold verdict
+    no_colour = _run_in_terminal(["scan", project], {"NO_COLOR": "1"})
+    assert b"\x1b[1m" not in no_colour and b"\x1b[32m" not in no_colour
+    quiet = _run_in_terminal(["scan", project, "--quiet"], {})
+    assert b"scoring" not in quiet.split(b"Blast radius")[0]
+    piped = run_cli("scan", project)
+    assert piped.stderr == ""
+    assert "\x1b[" not in piped.stdout

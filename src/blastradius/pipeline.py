@@ -53,6 +53,16 @@ class ScanResult:
 
 Progress = Callable[[str], None]
 
+# The stages in the order run_scan reports them; the terminal progress bar counts these.
+STAGES = (
+    "reading dependencies",
+    "building graph",
+    "finding credentials",
+    "analysing package code",
+    "matching advisories",
+    "scoring",
+)
+
 # Key under which capability analysis reports start-up files (.pth, .start) no RECORD owns.
 UNOWNED = "<unowned>"
 

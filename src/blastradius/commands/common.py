@@ -41,12 +41,18 @@ def scan_options_from(kwargs: dict[str, Any]) -> ScanOptions:
 
 
 def progress_printer(quiet: bool) -> Callable[[str], None]:
-    """Progress goes to stderr, only when it is a terminal and not --quiet."""
+    """A one-line progress bar on stderr, only when stderr is a terminal and not --quiet
+    (CI logs and pipes get nothing)."""
     if quiet or not sys.stderr.isatty():
         return lambda _message: None
+    from blastradius.pipeline import STAGES
 
     def show(message: str) -> None:
-        click.echo(f"\r\033[K… {message}", err=True, nl=False)
+        done = STAGES.index(message) if message in STAGES else 0
+        width = 20
+        filled = width * done // len(STAGES)
+        bar = "█" * filled + "░" * (width - filled)
+        click.echo(f"\r\033[K{bar} {done + 1}/{len(STAGES)} {message}…", err=True, nl=False)
 
     return show
 
