@@ -202,3 +202,28 @@ def test_terminal_gets_progress_and_colour_pipes_get_neither():
     piped = run_cli("scan", project)
     assert piped.stderr == ""
     assert "\x1b[" not in piped.stdout
+
+
+def test_bad_input_malformed_pipfile_lock_json(tmp_path):
+    (tmp_path / "Pipfile.lock").write_text('{\n  "_meta": {},\n  "default": {\n    "httpx": {"version": "==0.28.1",}\n  }\n}\n')
+    _assert_one_clean_line(run_cli("scan", str(tmp_path)), "Pipfile.lock:4", "invalid JSON")
+
+
+def test_bad_input_requirements_include_loop(tmp_path):
+    (tmp_path / "requirements.txt").write_text("-r more.txt\nhttpx==0.28.1\n")
+    (tmp_path / "more.txt").write_text("anyio==4.9.0\n-r requirements.txt\n")
+    _assert_one_clean_line(run_cli("scan", str(tmp_path), "--offline"), "more.txt:2", "loop")
+
+
+def test_bad_input_include_escaping_the_project(tmp_path):
+    project = tmp_path / "p"
+    project.mkdir()
+    (tmp_path / "outside.txt").write_text("httpx==0.28.1\n")
+    (project / "requirements.txt").write_text("-r ../outside.txt\n")
+    _assert_one_clean_line(run_cli("scan", str(project), "--offline"), "requirements.txt:1", "outside")
+
+
+def test_bad_input_poetry_lock_missing_version(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0.1"\ndependencies = ["httpx"]\n')
+    (tmp_path / "poetry.lock").write_text('[[package]]\nname = "httpx"\n\n[metadata]\nlock-version = "2.1"\n')
+    _assert_one_clean_line(run_cli("scan", str(tmp_path)), "poetry.lock:1", "version")
