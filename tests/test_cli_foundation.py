@@ -227,3 +227,8 @@ def test_bad_input_poetry_lock_missing_version(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0.1"\ndependencies = ["httpx"]\n')
     (tmp_path / "poetry.lock").write_text('[[package]]\nname = "httpx"\n\n[metadata]\nlock-version = "2.1"\n')
     _assert_one_clean_line(run_cli("scan", str(tmp_path)), "poetry.lock:1", "version")
+
+
+def test_monorepo_root_without_input_points_to_subprojects():
+    result = run_cli("scan", str(CORPUS / "langchain-ai__langchain-aws"))
+    _assert_one_clean_line(result, "no dependency input found", "subprojects with inputs: libs/aws/")

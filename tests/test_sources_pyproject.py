@@ -122,3 +122,30 @@ def test_bad_pyproject_is_one_source_error(tmp_path, text, message, line):
     assert caught.value.path == "pyproject.toml"
     if line is not None:
         assert caught.value.line == line
+
+
+def test_setup_cfg_requirements_are_read_statically():
+    """Portkey's pyproject has no [project] table; its dependencies live in setup.cfg."""
+    from blastradius.graph import build_graph
+    from blastradius.sources import LoadOptions, load_project
+
+    project = load_project(CORPUS / "Portkey-AI__portkey-python-sdk", options=LoadOptions(offline=True))
+    names = sorted(build_graph(project).nodes[k].package.name for k in build_graph(project).packages)
+    assert names == sorted(
+        ["httpx", "typing-extensions", "pydantic", "anyio", "distro", "sniffio", "cached-property", "tqdm", "types-requests", "jiter"]
+    )
+    jiter = [r for r in project.requirements if r.name == "jiter"][0]
+    assert jiter.location is not None and jiter.location.path == "setup.cfg" and jiter.location.line == 30
+    assert any("setup.cfg (static, never run)" in note for note in project.notes)
+
+
+def test_setup_py_only_is_unknown_not_empty(tmp_path):
+    from blastradius.sources import LoadOptions, load_project
+
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n')
+    marker = tmp_path / "ran"
+    (tmp_path / "setup.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    project = load_project(tmp_path, options=LoadOptions(offline=True))
+    assert project.transitive_known is False
+    assert any("setup.py, which blastradius never runs" in note for note in project.notes)
+    assert not marker.exists()

@@ -150,11 +150,37 @@ def detect(project_dir: Path, env_path: Path | None = None) -> Detected:
         return Detected(
             requirements[0], "requirements.txt", "unpinned requirements only: no lock file or environment found"
         )
+    nested = _nested_projects(project_dir)
+    hint = f"; subprojects with inputs: {', '.join(nested)} (scan one of them)" if nested else ""
     raise SourceError(
         "no dependency input found (looked for uv.lock, poetry.lock, pdm.lock, pylock*.toml, "
-        "Pipfile.lock, requirements*.txt, pyproject.toml, .venv); use --input FILE or --env PATH",
+        f"Pipfile.lock, requirements*.txt, pyproject.toml, .venv); use --input FILE or --env PATH{hint}",
         project_dir.as_posix(),
     )
+
+
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "build", "dist"}
+
+
+def _nested_projects(project_dir: Path, depth: int = 3, limit: int = 8) -> list[str]:
+    """Folders below ``project_dir`` (monorepo layouts like libs/aws/) that hold an input."""
+    found: list[str] = []
+    names = {"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pyproject.toml", "pylock.toml"}
+    stack = [(project_dir, 0)]
+    while stack and len(found) < limit:
+        folder, level = stack.pop()
+        try:
+            children = sorted(folder.iterdir(), reverse=True)
+        except OSError:
+            continue
+        for child in children:
+            if not child.is_dir() or child.is_symlink() or child.name in _SKIP_DIRS or child.name.startswith("."):
+                continue
+            if any((child / name).is_file() for name in names):
+                found.append(child.relative_to(project_dir).as_posix() + "/")
+            elif level + 1 < depth:
+                stack.append((child, level + 1))
+    return sorted(found)[:limit]
 
 
 def load_input(detected: Detected, project_dir: Path, options: LoadOptions | None = None) -> ResolvedProject:

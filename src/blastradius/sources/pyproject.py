@@ -16,9 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+
 from blastradius.errors import SourceError
 from blastradius.model import Location, Package, Requirement, ResolvedProject, normalise_name
-from blastradius.sources._io import display_path, load_toml
+from blastradius.sources._io import display_path, load_toml, read_text
 from blastradius.sources._pyproject_roots import RootDeclaration, read_roots
 
 KIND = "pyproject.toml"
@@ -134,6 +137,9 @@ def load(path: Path, project_dir: Path, options: Any = None) -> ResolvedProject:
         else:
             project.notes.append("optional-dependencies are dynamic (unknown)")
 
+    if "project" not in data and not declaration.requirements and not declaration.extras:
+        _legacy_setuptools(project, path.parent, project_dir, direct)
+
     runtime = sum(1 for d in direct if d.via_extra is None and d.requirement.group is None)
     extras = {d.via_extra for d in direct if d.via_extra}
     project.notes.append(
@@ -157,3 +163,65 @@ def _poetry_python(value: Any) -> str | None:
     if not branches:
         return None
     return branches[0]
+
+
+def _legacy_setuptools(project: ResolvedProject, folder: Path, project_dir: Path, direct: list[Any]) -> None:
+    """A pyproject without ``[project]`` (build-system and tool tables only) declares its
+    dependencies the setuptools way: statically in ``setup.cfg`` (read here, as INI, never run)
+    or in ``setup.py`` (code: never run, so the runtime set is unknown)."""
+    import configparser
+
+    from blastradius.sources.resolver import DirectRequirement
+
+    setup_cfg = folder / "setup.cfg"
+    if setup_cfg.is_file():
+        shown = display_path(setup_cfg, project_dir)
+        text = read_text(setup_cfg, shown)
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(text, source=shown)
+        except configparser.Error as exc:
+            line = getattr(exc, "lineno", None)
+            raise SourceError(f"invalid setup.cfg: {type(exc).__name__}", shown, line) from None
+        lines = text.splitlines()
+
+        def line_of(value: str) -> int | None:
+            for number, raw in enumerate(lines, start=1):
+                if raw.strip() == value or raw.strip().startswith(value + " ") or raw.strip().endswith("= " + value):
+                    return number
+            return None
+
+        sections = [("options", "install_requires", None)]
+        if parser.has_section("options.extras_require"):
+            sections += [("options.extras_require", key, normalise_name(key)) for key in parser.options("options.extras_require")]
+        found = 0
+        for section, key, extra in sections:
+            if not parser.has_option(section, key):
+                continue
+            for item in parser.get(section, key).splitlines():
+                item = item.split("#", 1)[0].strip()
+                if not item:
+                    continue
+                try:
+                    parsed = PackagingRequirement(item)
+                except InvalidRequirement:
+                    raise SourceError(f"invalid requirement in [{section}] {key}", shown, line_of(item)) from None
+                requirement = Requirement(
+                    name=normalise_name(parsed.name),
+                    specifier=str(parsed.specifier),
+                    extras=tuple(sorted(normalise_name(e) for e in parsed.extras)),
+                    marker=str(parsed.marker) if parsed.marker else None,
+                    location=Location(shown, line_of(item)),
+                    url=parsed.url,
+                )
+                project.requirements.append(requirement)
+                direct.append(DirectRequirement(requirement, extra))
+                found += 1
+        project.files_read.append(shown)
+        project.notes.append(f"no [project] table: {found} requirements read from setup.cfg (static, never run)")
+        return
+    if (folder / "setup.py").is_file():
+        project.transitive_known = False
+        project.notes.append(
+            "no [project] table: dependencies are declared in setup.py, which blastradius never runs: runtime set unknown"
+        )
