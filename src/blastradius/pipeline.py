@@ -8,11 +8,20 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from blastradius.graph import DependencyGraph, Target, View, build_graph
 from blastradius.model import Package, ResolvedProject
 from blastradius.sources import LoadOptions, load_project
+
+if TYPE_CHECKING:  # the stages are imported lazily at run time (start-up cost)
+    from blastradius.advisories.model import AdvisoryReport
+    from blastradius.capabilities.model import FetchResult
+    from blastradius.compare import Comparison
+    from blastradius.config import Config
+    from blastradius.credentials.model import CredentialInventory
+    from blastradius.gate import GateConfig, GateResult
+    from blastradius.scoring import ScoreResult
 
 
 @dataclass
@@ -30,8 +39,8 @@ class ScanOptions:
     target: str | None = None
     advisories: tuple[Path, ...] = ()
     provider: str | None = None  # single-provider variant for the comparison
-    gate: Any = None  # scoring.gate.GateConfig once resolved
-    config: Any = None  # config.Config
+    gate: GateConfig | None = None  # resolved from flags and config by the command
+    config: Config | None = None
 
 
 @dataclass
@@ -41,12 +50,12 @@ class ScanResult:
     options: ScanOptions
     project: ResolvedProject
     graph: DependencyGraph
-    inventory: Any = None  # credentials.model.CredentialInventory
-    capabilities: Any = None  # dict[name, capabilities.model.PackageAnalysis] + not analysed
-    advisories: Any = None  # advisories findings (compromised pins, admissible ranges, unaudited)
-    score: Any = None  # scoring.ScoreResult
-    comparison: Any = None  # compare.Comparison
-    gate: Any = None  # gate.GateResult
+    inventory: CredentialInventory | None = None
+    capabilities: FetchResult | None = None  # analyses per package + what was not analysed, and why
+    advisories: AdvisoryReport | None = None  # compromised pins, admissible ranges, unaudited
+    score: ScoreResult | None = None
+    comparison: Comparison | None = None
+    gate: GateResult | None = None
     online_activity: list[str] = field(default_factory=list)  # what used the network, for the report
     warnings: list[str] = field(default_factory=list)
 
