@@ -232,3 +232,30 @@ def test_bad_input_poetry_lock_missing_version(tmp_path):
 def test_monorepo_root_without_input_points_to_subprojects():
     result = run_cli("scan", str(CORPUS / "langchain-ai__langchain-aws"))
     _assert_one_clean_line(result, "no dependency input found", "subprojects with inputs: libs/aws/")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_report_command_renders_a_saved_report_identically(fmt, tmp_path):
+    project = FIXTURES / "anthropic-proxy"
+    saved = tmp_path / "report.json"
+    assert run_cli("scan", str(project), "--format", "json", "-o", str(saved)).returncode == 0
+    direct = tmp_path / f"direct.{fmt}"
+    via = tmp_path / f"via.{fmt}"
+    env = {"SOURCE_DATE_EPOCH": "1790000000"}  # the HTML shows a date
+    assert run_cli("scan", str(project), "--format", fmt, "-o", str(direct), env=env).returncode == 0
+    result = run_cli("report", str(saved), "--format", fmt, "-o", str(via), env=env)
+    assert result.returncode == 0, result.stderr
+    assert direct.read_bytes() == via.read_bytes()
+
+
+def test_report_command_sarif_prefix_and_bad_input(tmp_path):
+    saved = tmp_path / "report.json"
+    run_cli("scan", str(FIXTURES / "litellm-proxy"), "--format", "json", "-o", str(saved))
+    sarif = json.loads(run_cli("report", str(saved), "--format", "sarif", "--uri-prefix", "gateway/").stdout)
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"] for loc in r["locations"]}
+    assert uris and all(uri.startswith("gateway/") for uri in uris)
+    (tmp_path / "other.json").write_text('{"not": "a report"}')
+    _assert_one_clean_line(run_cli("report", str(tmp_path / "other.json")), "other.json", "not a blastradius report")
+    failed = tmp_path / "failed.json"
+    run_cli("scan", str(FIXTURES / "litellm-proxy"), "--format", "json", "-o", str(failed), "--fail-above", "10")
+    assert run_cli("report", str(failed), "--format", "markdown").returncode == 1

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "graph": "blastradius.commands.graph:graph",
     "compare": "blastradius.commands.compare:compare",
     "inspect": "blastradius.capabilities.command:inspect",
+    "report": "blastradius.commands.report:report",
 }
 
 SHORT_HELP = {
@@ -36,6 +37,7 @@ SHORT_HELP = {
     "graph": "Export the dependency graph (dot, graphml, json).",
     "compare": "Compare two projects' blast radius side by side.",
     "inspect": "Analyse one wheel or sdist statically, before adding it.",
+    "report": "Render a saved JSON report as text, markdown, html or sarif.",
 }
 
 
