@@ -203,3 +203,13 @@ def test_detection_prefers_lock_and_says_why(tmp_path):
     assert detected.kind == "uv.lock"
     assert "lock file" in detected.reason
     assert detected.ignored == ("requirements.txt",)
+
+
+def test_per_group_direct_and_transitive_counts():
+    graph = build_graph(load_project(FIXTURES / "sources" / "uv-workspace"))
+    # main: demo-proxy -> httpx x2, idna x2, colorama; corelib -> sniffio (the member itself is a root)
+    assert graph.group_stats["main"] == {"packages": 13, "direct": 6, "transitive": 7, "adds": 13}
+    # the socks extra: httpx[socks] is its direct edge (two httpx versions), socksio the one package it adds
+    assert graph.group_stats["socks"]["adds"] == 1
+    assert graph.group_stats["socks"]["direct"] == 2
+    assert graph.group_stats["dev"] == {"packages": 2, "direct": 2, "transitive": 0, "adds": 2}

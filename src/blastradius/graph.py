@@ -219,7 +219,9 @@ class DependencyGraph:
         self.nodes: dict[str, Node] = {}
         self.roots: list[str] = project.roots
         self.available_groups: dict[str, str] = {}  # name -> "extra" | "group"
-        self.group_counts: dict[str, int] = {}
+        self.group_counts: dict[str, int] = {}  # packages each group adds beyond the runtime set
+        # label -> {"packages", "direct", "transitive"} of the group's own closure, and "adds"
+        self.group_stats: dict[str, dict[str, int]] = {}
 
     # ----- queries -------------------------------------------------------------------------
     @property
@@ -483,13 +485,39 @@ def build_graph(project: ResolvedProject, view: View | None = None) -> Dependenc
                 queue.append(child)
 
     graph._count_dependents()
-    # Packages pulled in by each optional group beyond the runtime set.
+    # Per group: its own closure (direct / transitive) and what it adds beyond the runtime set.
+    # One walk per group, not one walk with everything selected: uv's conflict markers make
+    # groups exclusive, and selecting all of them at once would drop branches of the runtime set.
+    runtime, _ = _reach(project, out_edges, set(), view.target, available)
+    runtime_keys = {k for k in runtime if not project.packages[k].is_root}
+    root_keys = [r for r in project.roots if r in project.packages]
+
+    def direct_of(label: str, closure: set[str]) -> set[str]:
+        found = set()
+        for root in root_keys:
+            for dep in out_edges.get(root, ()):
+                owned = (dep.group is None and dep.via_extra is None) if label == MAIN else label in (dep.group, dep.via_extra)
+                if owned and dep.child in closure:
+                    found.add(dep.child)
+        return found
+
+    direct_main = direct_of(MAIN, runtime_keys)
+    graph.group_stats[MAIN] = {
+        "packages": len(runtime_keys),
+        "direct": len(direct_main),
+        "transitive": len(runtime_keys - direct_main),
+        "adds": len(runtime_keys),
+    }
+    for label in sorted(available):
+        with_label, _ = _reach(project, out_edges, {label}, view.target, available)
+        closure = {k for k, labels in with_label.items() if label in labels and not project.packages[k].is_root}
+        direct = direct_of(label, closure)
+        graph.group_stats[label] = {
+            "packages": len(closure),
+            "direct": len(direct),
+            "transitive": len(closure - direct),
+            "adds": len({k for k in with_label if not project.packages[k].is_root} - runtime_keys),
+        }
     if available:
-        runtime, _ = _reach(project, out_edges, set(), view.target, available)
-        graph.group_counts[MAIN] = sum(1 for k in runtime if not project.packages[k].is_root)
-        for label in sorted(available):
-            with_label, _ = _reach(project, out_edges, {label}, view.target, available)
-            graph.group_counts[label] = sum(
-                1 for k in with_label if k not in runtime and not project.packages[k].is_root
-            )
+        graph.group_counts = {label: stats["adds"] for label, stats in graph.group_stats.items()}
     return graph

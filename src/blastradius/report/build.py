@@ -83,6 +83,7 @@ def build_report(result: ScanResult) -> dict[str, Any]:
             "max_depth": graph.max_depth(),
             "groups_available": dict(sorted(graph.available_groups.items())),
             "group_counts": dict(sorted(graph.group_counts.items())),
+            "groups": {label: dict(sorted(stats.items())) for label, stats in sorted(graph.group_stats.items())},
             "cycles": graph.cycles(),
         },
         "packages": packages,
