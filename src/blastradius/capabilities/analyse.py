@@ -182,10 +182,8 @@ def scan_python(path: str, data: bytes, role: str = "module") -> FileResult:
     need_remote = has_exec and result.network is not None
     need_harvest = b"environ" in data and cred_rules.ENV_WHOLE_HINT.search(data) is not None
     need_obf = execution.needs_obfuscation_check(data)
-    need_import = role == "setup" or (
-        (result.network is not None or result.subprocess is not None)
-        and import_time.TOP_LEVEL_CALL.search(padded)
-    )
+    need_import = role == "setup" or import_time.could_run_sink_on_import(
+        padded, result.network is not None or result.subprocess is not None)
     if role == "setup" or need_exec or need_remote or need_harvest or need_obf or need_import:
         tree = _parse(data, path)
         result.parsed = True

@@ -13,52 +13,121 @@ from __future__ import annotations
 import ast
 import re
 
-# Module-level statements that could reach a sink (prefilter on a newline-prefixed buffer;
-# the AST decides): a bare call at column 0, an assignment from a sink call at column 0, or a
-# sink call one level inside a module-level compound statement (try/if/with/for).
-_COL0_CALL = re.compile(rb"\n(?!if\b|for\b|while\b|with\b|try\b|def\b|class\b|return\b|print\b|assert\b|raise\b)[A-Za-z_][\w.]*\s*\(")
-_COL0_ASSIGN = re.compile(
-    rb"\n[A-Za-z_][\w.]*\s*=\s*(?:os\.system|os\.popen|subprocess\.|requests\.|urlopen|urllib\.request|"
-    rb"httpx\.|socket\.|Popen|threading\.Thread|[A-Za-z_]\w*\(\)\s*\n)"
+# Pre-filter (bytes). The AST rule below reports a module-level call only when it resolves to a
+# sink (``sink_label``) or to a module-local function/class that reaches one -- so a file with no
+# recognisable sink *call* anywhere cannot produce a finding, wherever its module-level code is.
+# SINK_CALL asks for sink-call text anywhere in the file (position-agnostic: indentation and
+# strings cannot hide it), including the forms aliases take: ``import subprocess as sp``,
+# ``from os import system as s``, ``__import__("os").system``, ``getattr(os, "system")``.
+# It is the expensive check, so it runs last, after a cheap gate (a sink import or an os-sink
+# word) and the module-level evidence below.
+_OS_SINKS = rb"(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)"
+_ANY_SINK_NAME = (rb"(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|run|call|Popen|check_call|check_output|"
+                  rb"getoutput|getstatusoutput|get|post|put|patch|delete|request|head|urlopen|urlretrieve|"
+                  rb"create_connection|gethostbyname(?:_ex)?|HTTPS?Connection)")
+_DOT = rb"[\s\\)]*\.[\s\\]*"
+SINK_CALL = re.compile(
+    rb"(?<!platform)\.[\s\\]*" + _OS_SINKS + rb"[\s)]*\(|"  # os.system(, o.system(, __import__('os').system(
+    rb"\b(?:Popen|check_output|check_call|getoutput|getstatusoutput|urlopen|urlretrieve|HTTPS?Connection)[\s)]*\(|"
+    rb"\bsubprocess" + _DOT + rb"(?:run|call|Popen|check_call|check_output|getoutput|getstatusoutput)\b|"
+    rb"\b(?:requests|httpx)" + _DOT + rb"(?:get|post|put|patch|delete|request|head)[\s)]*\(|"
+    rb"\bsocket" + _DOT + rb"(?:create_connection|gethostbyname)|"
+    # from os import system [as s]; from subprocess import (run as r, ...); from requests import get
+    rb"\bfrom[ \t]+(?:os|subprocess|requests|httpx|socket)[ \t]+import[ \t]*(?:\([^)]*|[^\n]*)\b" + _ANY_SINK_NAME + rb"\b|"
+    rb"\b(?:urlopen|urlretrieve|Popen|check_output|check_call|getoutput|getstatusoutput|HTTPS?Connection)[ \t]+as\b|"
+    rb"\bimport[ \t]+[^\n]*\b(?:subprocess|requests|httpx|socket)[ \t]+as\b|"
+    rb"\b(?:__import__|import_module)[\s(]*['\"](?:os|subprocess|requests|httpx|socket)\b|"
+    rb"\bgetattr[\s(]*[\w.]*[\s,]*['\"]" + _ANY_SINK_NAME + rb"['\"]"
 )
-_COMPOUND = re.compile(rb"\n(?:try|with|for|while|if\s+(?!__name__|TYPE_CHECKING|typing\.TYPE_CHECKING))\b")
+# Module-level evidence (bytes, on a newline-prefixed buffer): a column-0 statement with a call
+# in it (expression, assignment, print(...)), or a column-0 compound/class statement whose body
+# has a sink-looking call one level in. Heuristic about *where*; SINK_CALL above is the part
+# about *what*, and both must hold.
+_COL0_CALL = re.compile(
+    rb"\n(?!def\b|class\b|async\b|import\b|from\b|return\b|raise\b|except\b)[^\s#@][^\n]*\("
+)
+_COMPOUND = re.compile(rb"\n(?:try|with|for|while|class|async|if\s+(?!__name__|TYPE_CHECKING|typing\.TYPE_CHECKING))\b")
 _INDENTED_SINK = re.compile(
-    rb"\n(?:    |\t)(?:[\w.]+\s*=\s*)?(?:os\.system|os\.popen|subprocess\.|requests\.|urlopen|urllib\.request|"
-    rb"httpx\.|socket\.|Popen\(|[A-Za-z_]\w*\(\)\s*\n)"
+    rb"\n(?:    |\t)[^\n]*(?:system|popen|Popen|subprocess|requests|httpx|urlopen|urlretrieve|socket|"
+    rb"HTTPS?Connection|spawn|exec[lv]|check_output|check_call|getoutput|\w\(\))"
 )
+# words without which no os-level sink can be named (aliases, __import__, getattr included)
+_OS_WORDS = (b"system", b"popen", b"spawn", b"execv", b"execl", b"__import__", b"import_module")
 
 
-class _TopLevel:
-    @staticmethod
-    def search(padded: bytes) -> bool:
-        if _COL0_CALL.search(padded) or _COL0_ASSIGN.search(padded):
-            return True
-        return bool(_COMPOUND.search(padded) and _INDENTED_SINK.search(padded))
+def could_run_sink_on_import(padded: bytes, has_sink_import: bool) -> bool:
+    """Pre-filter for the import-time rule. ``has_sink_import``: the regex pass already saw a
+    network or subprocess import (or an ``os.system``-style call)."""
+    if not has_sink_import and not any(word in padded for word in _OS_WORDS):
+        return False
+    if not (_COL0_CALL.search(padded) or (_COMPOUND.search(padded) and _INDENTED_SINK.search(padded))):
+        return False
+    return SINK_CALL.search(padded) is not None
 
-
-TOP_LEVEL_CALL = _TopLevel()
-SINK_HINT = re.compile(rb"\.(?:system|popen|Popen|run|call|check_output|check_call|urlopen|urlretrieve|get|post|"
-                       rb"request|create_connection|gethostbyname|exec[lv]|spawn)\s*\(")
 
 _SUBPROCESS = {"run", "call", "Popen", "check_call", "check_output", "getoutput", "getstatusoutput"}
 _NET = {"get", "post", "put", "patch", "delete", "request", "head"}
 
 
-def sink_label(call: ast.Call) -> str | None:
-    func = call.func
+_OS_EXEC = {"execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe", "spawnl", "spawnle",
+            "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe", "posix_spawn", "posix_spawnp"}
+_DYNAMIC_IMPORTERS = {"__import__", "import_module", "importlib.import_module"}
+
+
+def aliases(tree: ast.Module) -> dict[str, str]:
+    """Local names bound by imports (anywhere in the module) to a dotted target:
+    ``import subprocess as sp`` -> ``sp: subprocess``; ``from os import system as s`` ->
+    ``s: os.system``. Imports without ``as`` of a plain module need no entry."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    out[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    out[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return out
+
+
+def _dotted_parts(node: ast.AST, names: dict[str, str]) -> list[str]:
+    """``a.b.c`` as parts, through aliases, ``__import__("os")``/``import_module("os")`` and
+    ``getattr(obj, "name")``; [] when the callee is something else."""
     parts: list[str] = []
-    node = func
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
     if isinstance(node, ast.Name):
-        parts.append(node.id)
+        target = names.get(node.id, node.id)
+        parts.extend(reversed(target.split(".")))
+    elif isinstance(node, ast.Call):
+        inner = ".".join(_dotted_parts(node.func, {}))
+        args = node.args
+        if inner in _DYNAMIC_IMPORTERS and args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            parts.extend(reversed(args[0].value.split(".")))
+        elif inner == "getattr" and len(args) >= 2 and isinstance(args[1], ast.Constant) \
+                and isinstance(args[1].value, str):
+            base = _dotted_parts(args[0], names)
+            if not base:
+                return []
+            parts.append(args[1].value)
+            parts.extend(reversed(base))
+        else:
+            return []
+    else:
+        return []
     parts.reverse()
+    return parts
+
+
+def sink_label(call: ast.Call, names: dict[str, str] | None = None) -> str | None:
+    parts = _dotted_parts(call.func, names or {})
     if not parts:
         return None
     dotted = ".".join(parts)
     head, last = parts[0], parts[-1]
-    if head == "os" and (last in ("system", "popen") or last.startswith(("exec", "spawn", "posix_spawn"))):
+    if head == "os" and len(parts) == 2 and (last in ("system", "popen") or last in _OS_EXEC):
         return dotted
     if head == "subprocess" and last in _SUBPROCESS:
         return dotted
@@ -70,7 +139,7 @@ def sink_label(call: ast.Call) -> str | None:
         return dotted
     if head == "socket" and last in ("create_connection", "gethostbyname", "gethostbyname_ex"):
         return dotted
-    if head in ("http", "HTTPConnection", "HTTPSConnection") and "HTTP" in last:
+    if head == "http" and last in ("HTTPConnection", "HTTPSConnection"):
         return dotted
     return None
 
@@ -99,7 +168,7 @@ def _calls(node: ast.AST):
             stack.append(child)
 
 
-def _summaries(tree: ast.Module) -> tuple[dict[str, str], dict[str, str]]:
+def _summaries(tree: ast.Module, names: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """Module-local functions and classes that reach a sink: name -> label."""
     funcs: dict[str, ast.AST] = {}
     classes: dict[str, ast.ClassDef] = {}
@@ -117,7 +186,7 @@ def _summaries(tree: ast.Module) -> tuple[dict[str, str], dict[str, str]]:
     reach: dict[str, str] = {}
     for name, fn_calls in calls.items():
         for sub in fn_calls:
-            label = sink_label(sub)
+            label = sink_label(sub, names)
             if label:
                 reach[name] = label
                 break
@@ -147,7 +216,8 @@ def _summaries(tree: ast.Module) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def import_time_sites(tree: ast.Module) -> list[tuple[int, str]]:
-    reach, class_reach = _summaries(tree)
+    names = aliases(tree)
+    reach, class_reach = _summaries(tree, names)
     out: list[tuple[int, str]] = []
 
     def visit(stmts: list[ast.stmt]) -> None:
@@ -186,7 +256,7 @@ def import_time_sites(tree: ast.Module) -> list[tuple[int, str]]:
 
     def _check(node: ast.AST) -> None:
         for call in _calls(node):
-            label = sink_label(call)
+            label = sink_label(call, names)
             if label:
                 out.append((call.lineno, f"module-level call to {label} runs on import"))
                 continue
