@@ -26,7 +26,7 @@ from blastradius.capabilities import archive
 from blastradius.capabilities.model import Evidence, PackageAnalysis, worst
 from blastradius.capabilities.rules import RULES, RULES_VERSION
 from blastradius.capabilities.rules import credentials as cred_rules
-from blastradius.capabilities.rules import execution, import_time, install, pth, sinks
+from blastradius.capabilities.rules import astindex, execution, import_time, install, pth, sinks
 from blastradius.errors import ArtifactError
 from blastradius.model import normalise_name
 
@@ -141,29 +141,23 @@ def _parse(data: bytes | str, path: str) -> ast.Module | None:
         return None
 
 
-def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    parents: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-    return parents
-
-
 def _ast_rules(result: FileResult, tree: ast.Module, *, need_exec: bool, need_remote: bool,
                need_harvest: bool, need_obf: bool, need_import: bool, role: str) -> None:
+    index = astindex.build(tree) if (need_exec or need_remote or need_harvest or need_obf or need_import) else None
     if need_exec or need_remote:
-        for rule_id, line, message in execution.exec_sites(tree, want_decoded=need_exec, want_remote=need_remote):
+        for rule_id, line, message in execution.exec_sites(tree, want_decoded=need_exec, want_remote=need_remote,
+                                                           index=index):
             result.hits.append((rule_id, RULES[rule_id].severity, line, message))
     if need_harvest:
-        sites = cred_rules.harvest_sites(tree, _parents(tree))
+        sites = cred_rules.harvest_sites(tree, index=index)
         for line, how in sites[:3]:
             result.hits.append(("BR-ENV-HARVEST", "info", line, f"reads the whole environment: {how}"))
         result.harvest = bool(sites)
     if need_obf:
-        for line, message in execution.obfuscated_names(tree):
+        for line, message in execution.obfuscated_names(tree, index=index):
             result.hits.append(("BR-OBFUSCATED-NAME", "medium", line, message))
     if need_import:
-        for line, message in import_time.import_time_sites(tree)[:5]:
+        for line, message in import_time.import_time_sites(tree, index=index)[:5]:
             shell_or_net = not ("subprocess." in message or "Popen" in message or "check_" in message)
             if role == "setup":
                 severity = "high" if shell_or_net else "medium"

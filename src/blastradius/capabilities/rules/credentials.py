@@ -167,16 +167,26 @@ def _loop_is_filtered(target: ast.AST, body: list[ast.stmt] | list[ast.expr]) ->
     return False
 
 
-def harvest_sites(tree: ast.AST, parents: dict[ast.AST, ast.AST]) -> list[tuple[int, str]]:
-    """(line, how) for every place the whole environment is read in bulk."""
+def harvest_sites(tree: ast.AST, parents: dict[ast.AST, ast.AST] | None = None, index=None) -> list[tuple[int, str]]:
+    """(line, how) for every place the whole environment is read in bulk. ``index`` (an
+    :class:`~blastradius.capabilities.rules.astindex.Index`) saves walking the tree again."""
+    if index is None:
+        from blastradius.capabilities.rules import astindex
+
+        index = astindex.build(tree)
+    parents = index.parents if parents is None else parents
     environ_names = set()
-    for node in ast.walk(tree):
+    for node in index.imports:
         if isinstance(node, ast.ImportFrom) and node.module == "os":
             for alias in node.names:
                 if alias.name in ("environ", "environb"):
                     environ_names.add(alias.asname or alias.name)
+    candidates: list[ast.AST] = [a for a in index.attributes if a.attr in ("environ", "environb")]
+    if environ_names:
+        candidates += [n for n in index.names if n.id in environ_names]
+    candidates.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
     sites: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
+    for node in candidates:
         if not _is_environ(node, environ_names):
             continue
         verdict = _classify_environ_use(node, parents, environ_names)

@@ -99,11 +99,12 @@ def _find(node: ast.AST, test, tainted: dict[str, str]) -> str | None:
     return None
 
 
-def _taint(tree: ast.AST, test) -> dict[str, str]:
+def _taint(tree: ast.AST, test, assigns: list[ast.AST] | None = None) -> dict[str, str]:
     """Names bound (anywhere in the module) to a value derived from ``test`` calls; two rounds
     so one intermediate variable is followed."""
     tainted: dict[str, str] = {}
-    assigns = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))]
+    if assigns is None:
+        assigns = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))]
     for _ in range(2):
         for node in assigns:
             if node.value is None:
@@ -132,17 +133,18 @@ def _exec_target(call: ast.Call) -> str | None:
     return None
 
 
-def exec_sites(tree: ast.AST, *, want_decoded: bool, want_remote: bool) -> list[tuple[str, int, str]]:
+def exec_sites(tree: ast.AST, *, want_decoded: bool, want_remote: bool, index=None) -> list[tuple[str, int, str]]:
     """(rule_id, line, message) for exec/eval/compile of decoded or downloaded data."""
     out: list[tuple[str, int, str]] = []
-    decoded = _taint(tree, _is_decode_call) if want_decoded else {}
-    remote = _taint(tree, _is_net_call) if want_remote else {}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
+    calls = index.calls if index is not None else [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    exec_calls = [c for c in calls if c.args and _exec_target(c) is not None]
+    if not exec_calls:
+        return out
+    assigns = index.assigns if index is not None else None
+    decoded = _taint(tree, _is_decode_call, assigns) if want_decoded else {}
+    remote = _taint(tree, _is_net_call, assigns) if want_remote else {}
+    for node in exec_calls:
         target = _exec_target(node)
-        if target is None:
-            continue
         arg = node.args[0]
         if want_decoded:
             how = _find(arg, _is_decode_call, decoded)
@@ -196,11 +198,10 @@ def _built_string(node: ast.AST) -> str | None:
     return None
 
 
-def obfuscated_names(tree: ast.AST) -> list[tuple[int, str]]:
+def obfuscated_names(tree: ast.AST, index=None) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+    calls = index.calls if index is not None else [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    for node in calls:
         dotted = _dotted(node.func)
         name = dotted.rsplit(".", 1)[-1]
         if name in ("__import__", "import_module") and node.args:

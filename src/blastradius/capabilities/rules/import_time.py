@@ -16,32 +16,86 @@ import re
 # Pre-filter (bytes). The AST rule below reports a module-level call only when it resolves to a
 # sink (``sink_label``) or to a module-local function/class that reaches one -- so a file with no
 # recognisable sink *call* anywhere cannot produce a finding, wherever its module-level code is.
-# SINK_CALL asks for sink-call text anywhere in the file (position-agnostic: indentation and
+# sink_call_present asks for sink-call text anywhere in the file (position-agnostic: indentation and
 # strings cannot hide it), including the forms aliases take: ``import subprocess as sp``,
 # ``from os import system as s``, ``__import__("os").system``, ``getattr(os, "system")``.
 # It is the expensive check, so it runs last, after a cheap gate (a sink import or an os-sink
 # word) and the module-level evidence below.
-_OS_SINKS = rb"(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)"
-_ANY_SINK_NAME = (rb"(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|run|call|Popen|check_call|check_output|"
-                  rb"getoutput|getstatusoutput|get|post|put|patch|delete|request|head|urlopen|urlretrieve|"
-                  rb"create_connection|gethostbyname(?:_ex)?|HTTPS?Connection)")
-_DOT = rb"[\s\\)]*\.[\s\\]*"
-SINK_CALL = re.compile(
-    rb"(?<!platform)\.[\s\\]*" + _OS_SINKS + rb"[\s)]*\(|"  # os.system(, o.system(, __import__('os').system(
-    rb"\b(?:Popen|check_output|check_call|getoutput|getstatusoutput|urlopen|urlretrieve|HTTPS?Connection)[\s)]*\(|"
-    rb"\bsubprocess" + _DOT + rb"(?:run|call|Popen|check_call|check_output|getoutput|getstatusoutput)\b|"
-    rb"\b(?:requests|httpx)" + _DOT + rb"(?:get|post|put|patch|delete|request|head)[\s)]*\(|"
-    rb"\bsocket" + _DOT + rb"(?:create_connection|gethostbyname)|"
-    # from os import system [as s]; from subprocess import (run as r, ...); from requests import get
-    rb"\bfrom[ \t]+(?:os|subprocess|requests|httpx|socket)[ \t]+import[ \t]*(?:\([^)]*|[^\n]*)\b" + _ANY_SINK_NAME + rb"\b|"
-    rb"\b(?:urlopen|urlretrieve|Popen|check_output|check_call|getoutput|getstatusoutput|HTTPS?Connection)[ \t]+as\b|"
-    rb"\bimport[ \t]+[^\n]*\b(?:subprocess|requests|httpx|socket)[ \t]+as\b|"
-    rb"\b(?:__import__|import_module)[\s(]*['\"](?:os|subprocess|requests|httpx|socket)\b|"
-    rb"\bgetattr[\s(]*[\w.]*[\s,]*['\"]" + _ANY_SINK_NAME + rb"['\"]"
+_CALL = rb"[\s)]*\(|[ \t]+as\b"  # called (through parens/whitespace) or re-bound with "as"
+_NET_NAMES = rb"(?:get|post|put|patch|delete|request|head)"
+
+
+def _module(word: bytes, attrs: bytes) -> re.Pattern[bytes]:
+    """``word.attr(`` (also through ``(word).attr``, line continuations), ``import word as``,
+    ``from word import (... attr ...)``."""
+    return re.compile(
+        word + rb"[\s\\)]*\.[\s\\]*" + attrs + rb"\b|" + word + rb"[ \t]+as\b|"
+        + word + rb"[ \t]+import[ \t]*(?:\([^)]*|[^\n]*)\b" + attrs + rb"\b"
+    )
+
+
+# (literal that must be present, pattern starting with that literal: fast in CPython's re).
+_SINK_WORDS: tuple[tuple[bytes, re.Pattern[bytes]], ...] = (
+    (b"Popen", re.compile(rb"Popen(?:" + _CALL + rb")")),
+    (b"check_", re.compile(rb"check_(?:output|call)(?:" + _CALL + rb")")),
+    (b"getoutput", re.compile(rb"getoutput(?:" + _CALL + rb")")),
+    (b"getstatusoutput", re.compile(rb"getstatusoutput(?:" + _CALL + rb")")),
+    (b"urlopen", re.compile(rb"urlopen(?:" + _CALL + rb")")),
+    (b"urlretrieve", re.compile(rb"urlretrieve(?:" + _CALL + rb")")),
+    (b"HTTP", re.compile(rb"HTTPS?Connection(?:" + _CALL + rb")")),
+    (b"subprocess", _module(rb"subprocess", rb"(?:run|call|Popen|check_call|check_output|getoutput|getstatusoutput)")),
+    (b"requests", _module(rb"requests", _NET_NAMES)),
+    (b"httpx", _module(rb"httpx", _NET_NAMES)),
+    (b"socket", _module(rb"socket", rb"(?:create_connection|gethostbyname(?:_ex)?)")),
+    (b"getattr", re.compile(rb"getattr[\s(]*[\w.]*[\s,]*['\"](?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|"
+                            rb"posix_spawnp?|run|call|Popen|check_call|check_output|getoutput|getstatusoutput|"
+                            rb"urlopen|urlretrieve|create_connection|gethostbyname(?:_ex)?)['\"]")),
+    (b"import_", re.compile(rb"(?:__import__|import_module)[\s(]*['\"](?:os|subprocess|requests|httpx|socket)\b")),
 )
+# os functions resolve only as ``<os or an alias of it>.name`` or after ``from os import name``
+_OS_FUNCS = (
+    (b"system", re.compile(rb"system(?:" + _CALL + rb")")),
+    (b"popen", re.compile(rb"popen(?:" + _CALL + rb")")),
+    (b"exec", re.compile(rb"exec[lv]p?e?(?:" + _CALL + rb")")),
+    (b"spawn", re.compile(rb"spawn[lv]?p?e?(?:" + _CALL + rb")")),
+)
+_FROM_OS = re.compile(rb"os[ \t]+import\b")
+
+
+def _os_call(data: bytes) -> bool:
+    from_os: bool | None = None
+    for word, pattern in _OS_FUNCS:
+        if word not in data:
+            continue
+        for match in pattern.finditer(data):
+            i = match.start() - 1
+            if word == b"spawn" and data[max(0, i - 5):i + 1] == b"posix_":
+                i -= 6
+            while i > 0 and data[i] in b" \t\r\n\\":
+                i -= 1
+            if data[i:i + 1] == b".":
+                if word == b"system" and data[max(0, i - 8):i] == b"platform":
+                    continue
+                return True
+            if from_os is None:
+                from_os = _FROM_OS.search(data) is not None
+            if from_os:
+                return True
+    return False
+
+
+def sink_call_present(data: bytes) -> bool:
+    """Is there text the AST's ``sink_label`` could resolve to a sink -- anywhere in the file?
+    Position-agnostic on purpose (indentation and strings cannot hide a call from it)."""
+    for word, pattern in _SINK_WORDS:
+        if word in data and pattern.search(data):
+            return True
+    return _os_call(data)
+
+
 # Module-level evidence (bytes, on a newline-prefixed buffer): a column-0 statement with a call
 # in it (expression, assignment, print(...)), or a column-0 compound/class statement whose body
-# has a sink-looking call one level in. Heuristic about *where*; SINK_CALL above is the part
+# has a sink-looking call one level in. Heuristic about *where*; sink_call_present is the part
 # about *what*, and both must hold.
 _COL0_CALL = re.compile(
     rb"\n(?!def\b|class\b|async\b|import\b|from\b|return\b|raise\b|except\b)[^\s#@][^\n]*\("
@@ -62,7 +116,7 @@ def could_run_sink_on_import(padded: bytes, has_sink_import: bool) -> bool:
         return False
     if not (_COL0_CALL.search(padded) or (_COMPOUND.search(padded) and _INDENTED_SINK.search(padded))):
         return False
-    return SINK_CALL.search(padded) is not None
+    return sink_call_present(padded)
 
 
 _SUBPROCESS = {"run", "call", "Popen", "check_call", "check_output", "getoutput", "getstatusoutput"}
@@ -74,12 +128,12 @@ _OS_EXEC = {"execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp",
 _DYNAMIC_IMPORTERS = {"__import__", "import_module", "importlib.import_module"}
 
 
-def aliases(tree: ast.Module) -> dict[str, str]:
+def aliases(tree: ast.Module, imports: list[ast.AST] | None = None) -> dict[str, str]:
     """Local names bound by imports (anywhere in the module) to a dotted target:
     ``import subprocess as sp`` -> ``sp: subprocess``; ``from os import system as s`` ->
     ``s: os.system``. Imports without ``as`` of a plain module need no entry."""
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in (ast.walk(tree) if imports is None else imports):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -215,10 +269,10 @@ def _summaries(tree: ast.Module, names: dict[str, str]) -> tuple[dict[str, str],
     return reach, class_reach
 
 
-def import_time_sites(tree: ast.Module) -> list[tuple[int, str]]:
-    names = aliases(tree)
-    reach, class_reach = _summaries(tree, names)
-    out: list[tuple[int, str]] = []
+def _module_level_calls(tree: ast.Module) -> list[ast.Call]:
+    """Calls evaluated on import: module-level statements, into if/try/with/loops and class
+    bodies, never into function bodies; ``if __name__ == "__main__"`` / TYPE_CHECKING skipped."""
+    out: list[ast.Call] = []
 
     def visit(stmts: list[ast.stmt]) -> None:
         for stmt in stmts:
@@ -231,7 +285,7 @@ def import_time_sites(tree: ast.Module) -> list[tuple[int, str]]:
                 if _is_guard(stmt.test):
                     visit(stmt.orelse)
                     continue
-                _check(stmt.test)
+                out.extend(_calls(stmt.test))
                 visit(stmt.body)
                 visit(stmt.orelse)
                 continue
@@ -244,31 +298,53 @@ def import_time_sites(tree: ast.Module) -> list[tuple[int, str]]:
                 continue
             if isinstance(stmt, (ast.With, ast.AsyncWith)):
                 for item in stmt.items:
-                    _check(item.context_expr)
+                    out.extend(_calls(item.context_expr))
                 visit(stmt.body)
                 continue
             if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-                _check(stmt.iter if isinstance(stmt, (ast.For, ast.AsyncFor)) else stmt.test)
+                out.extend(_calls(stmt.iter if isinstance(stmt, (ast.For, ast.AsyncFor)) else stmt.test))
                 visit(stmt.body)
                 visit(stmt.orelse)
                 continue
-            _check(stmt)
-
-    def _check(node: ast.AST) -> None:
-        for call in _calls(node):
-            label = sink_label(call, names)
-            if label:
-                out.append((call.lineno, f"module-level call to {label} runs on import"))
-                continue
-            func = call.func
-            if isinstance(func, ast.Name):
-                if func.id in reach:
-                    out.append((call.lineno, f"module-level call to {func.id}() runs on import and reaches {reach[func.id]}"))
-                elif func.id in class_reach:
-                    out.append((call.lineno, f"module-level {func.id}() instance runs on import and reaches {class_reach[func.id]}"))
-            for kw in call.keywords:
-                if kw.arg == "target" and isinstance(kw.value, ast.Name) and kw.value.id in reach:
-                    out.append((call.lineno, f"module-level thread target {kw.value.id}() reaches {reach[kw.value.id]}"))
+            out.extend(_calls(stmt))
 
     visit(tree.body)
+    return out
+
+
+def _local_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+    return names
+
+
+def import_time_sites(tree: ast.Module, index=None) -> list[tuple[int, str]]:
+    names = aliases(tree, index.imports if index is not None else None)
+    calls = _module_level_calls(tree)
+    calls.sort(key=lambda c: (c.lineno, c.col_offset))
+    local = _local_names(tree)
+    # summaries of module-local functions only when a module-level call could reach one
+    needs_reach = any(
+        (isinstance(c.func, ast.Name) and c.func.id in local)
+        or any(kw.arg == "target" and isinstance(kw.value, ast.Name) and kw.value.id in local for kw in c.keywords)
+        for c in calls
+    )
+    reach, class_reach = _summaries(tree, names) if needs_reach else ({}, {})
+    out: list[tuple[int, str]] = []
+    for call in calls:
+        label = sink_label(call, names)
+        if label:
+            out.append((call.lineno, f"module-level call to {label} runs on import"))
+            continue
+        func = call.func
+        if isinstance(func, ast.Name):
+            if func.id in reach:
+                out.append((call.lineno, f"module-level call to {func.id}() runs on import and reaches {reach[func.id]}"))
+            elif func.id in class_reach:
+                out.append((call.lineno, f"module-level {func.id}() instance runs on import and reaches {class_reach[func.id]}"))
+        for kw in call.keywords:
+            if kw.arg == "target" and isinstance(kw.value, ast.Name) and kw.value.id in reach:
+                out.append((call.lineno, f"module-level thread target {kw.value.id}() reaches {reach[kw.value.id]}"))
     return out
