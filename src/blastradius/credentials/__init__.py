@@ -178,7 +178,10 @@ def _hardcoded_keys(text: str, ctx: FileContext, already: list[Finding]) -> list
         match = _ASSIGNED_NAME.search(before)
         name = match.group(1) if match else f"{provider.id} key literal"
         fp = fingerprint(value, ctx.catalog.public_prefix(provider, value))
-        is_cred = bool(match) and name.isupper() and ctx.catalog.is_credential_name(name)
+        # a commented-out ``# DATABASE_URL=postgresql://u:pw@...`` is still a committed secret,
+        # but no process reads it: a plaintext finding, not a place the credential is held
+        commented = before.lstrip().startswith("#")
+        is_cred = bool(match) and name.isupper() and ctx.catalog.is_credential_name(name) and not commented
         out.append(Finding(name, ctx.loc(line), "hard-coded key", "", fingerprint=fp,
                            value_provider=provider.id, credential=is_cred))
     return out

@@ -38,12 +38,18 @@ class FileContext:
     rel: str
     catalog: Catalog
     warnings: list[str] = field(default_factory=list)
+    line_offset: int = 0  # a file embedded in another (a ConfigMap's config.yaml) starts here
 
     def loc(self, line: int | None) -> Location:
-        return Location(self.rel, line)
+        return Location(self.rel, None if line is None else line + self.line_offset)
+
+    def embedded(self, first_line: int) -> "FileContext":
+        """Context for text embedded in this file whose line 1 is ``first_line`` here; its
+        warnings land in this file's list."""
+        return FileContext(self.rel, self.catalog, self.warnings, first_line - 1)
 
     def warn(self, line: int | None, message: str) -> None:
-        where = self.rel if line is None else f"{self.rel}:{line}"
+        where = self.rel if line is None else f"{self.rel}:{line + self.line_offset}"
         self.warnings.append(f"{where}: {' '.join(message.split())}")
 
 

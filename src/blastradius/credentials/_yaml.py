@@ -17,9 +17,18 @@ class YScalar:
     value: str | None
     line: int
     tag: str = ""
+    style: str = ""  # "|" literal block, ">" folded, quotes, "" plain
 
     def plain(self) -> Any:
         return self.value
+
+    def line_at(self, offset: int) -> int:
+        """Line of the character at ``offset`` in the value: a literal block (``run: |``)
+        keeps its line breaks and starts on the line after the indicator, so a name deep in a
+        script points at its own line, not at ``run:``."""
+        if self.style != "|" or not self.value:
+            return self.line
+        return self.line + 1 + self.value.count("\n", 0, offset)
 
 
 @dataclass
@@ -93,7 +102,7 @@ def _convert(node: Any, memo: dict[int, YNode], depth: int) -> YNode:
         if node.tag.endswith(":null") or (node.style is None and value in ("", "~", "null", "Null", "NULL")):
             out: YNode = YScalar(None, line, node.tag)
         else:
-            out = YScalar(value, line, node.tag)
+            out = YScalar(value, line, node.tag, node.style or "")
         memo[key] = out
         return out
     if isinstance(node, yaml.SequenceNode):

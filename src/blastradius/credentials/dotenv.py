@@ -13,6 +13,9 @@ from typing import Iterator
 from blastradius.credentials._base import FileContext, Finding, value_findings
 
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s?(.*)$")
+# a bare ``NAME`` line: python-dotenv reads it as a variable without a value; templates use it
+# to list what must be set
+_BARE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
 def _value(raw: str) -> str:
@@ -36,6 +39,9 @@ def find(text: str, ctx: FileContext) -> Iterator[Finding]:
             continue
         match = _LINE.match(line)
         if match is None:
+            bare = _BARE.match(line)
+            if bare is not None:
+                yield from value_findings(ctx, bare.group(1), None, index, "dotenv")
             continue
         name, raw = match.group(1), match.group(2)
         lineno = index

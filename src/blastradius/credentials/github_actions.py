@@ -34,7 +34,8 @@ def _secrets_in(node: YNode, ctx: FileContext, unit: str, job: str) -> Iterator[
             detail = f"job {job}" + (f", secret {secret}" if name != secret else "")
             # a secret is a credential unless its name only selects something (AWS_REGION, *_URL)
             credential = not ctx.catalog.is_selector_name(name)
-            yield Finding(name, ctx.loc(scalar.line), "github secret", detail, unit=unit, credential=credential)
+            yield Finding(name, ctx.loc(scalar.line_at(match.start())), "github secret", detail, unit=unit,
+                          credential=credential)
 
 
 def find(doc: YNode, ctx: FileContext) -> Iterator[Finding]:

@@ -41,9 +41,13 @@ _GENERAL_ENV = {"master_key": "LITELLM_MASTER_KEY", "database_url": "DATABASE_UR
                 "salt_key": "LITELLM_SALT_KEY", "ui_password": "UI_PASSWORD"}
 
 
-def _secret_key(key: str) -> bool:
+def secret_key(key: str) -> bool:
+    """A config key (``api_key``, ``aws_secret_access_key``, ``password``) whose value is a secret."""
     lower = key.lower()
     return bool(lower) and lower not in _NOT_SECRET_KEYS and bool(_SECRET_KEYS.search(lower))
+
+
+_secret_key = secret_key
 
 
 def is_litellm_config(doc: YNode) -> bool:

@@ -19,6 +19,12 @@ from typing import Iterator
 from blastradius.credentials._base import FileContext, Finding, literal
 
 _TRIGGERS = ("environ", "getenv", "Settings", "SecretStr")
+# Fallback for a module ``ast`` cannot parse (merge-conflict markers, Python 2): environment reads
+# by their literal shape only.
+_ENV_READ = re.compile(
+    r"""\b(?:environ(?:b)?\s*\.\s*(?:get|setdefault|pop)\s*\(|getenv\s*\(|environ(?:b)?\s*\[)\s*[rbu]?['"]"""
+    r"""([A-Za-z_][A-Za-z0-9_]*)['"]"""
+)
 _OS_IMPORT = re.compile(r"^\s*(?:from\s+os\s+import|import\s+.*\bos\b)")
 
 
@@ -232,6 +238,17 @@ def _module_constants(tree: ast.Module) -> dict[str, str]:
     return constants
 
 
+def _pattern_reads(text: str, ctx: FileContext) -> Iterator[Finding]:
+    """Credential names read through ``os.environ``/``os.getenv`` in a module that does not
+    parse: a merge-conflicted settings module still names every key the process reads."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        for match in _ENV_READ.finditer(line):
+            if ctx.catalog.is_credential_name(match.group(1)):
+                yield Finding(match.group(1), ctx.loc(number), "python environment read (pattern)")
+
+
 def find(text: str, ctx: FileContext) -> Iterator[Finding]:
     if not any(trigger in text for trigger in _TRIGGERS):
         return
@@ -239,7 +256,8 @@ def find(text: str, ctx: FileContext) -> Iterator[Finding]:
         tree = ast.parse(text, filename=ctx.rel)
     except SyntaxError as exc:
         # exc.msg is fixed wording; exc.text (the offending source line) is never shown
-        ctx.warn(exc.lineno, f"Python syntax error ({exc.msg}); file not scanned for credentials")
+        ctx.warn(exc.lineno, f"Python syntax error ({exc.msg}); environment reads found by pattern only")
+        yield from _pattern_reads(text, ctx)
         return
     except (ValueError, RecursionError, MemoryError):
         ctx.warn(None, "Python source could not be parsed; file not scanned for credentials")
