@@ -264,3 +264,23 @@ def test_scan_fetch_end_to_end(local_index, tmp_path):
     assert sdist["sha256"] == _sha(local_index.sdist)
     assert "BR-SDIST-ONLY" in {e["rule_id"] for e in sdist["evidence"]}
     assert caps["analyses"][WHEEL]["sha256"] == _sha(local_index.wheel)
+
+
+def test_wheel_from_index_when_pip_fails_otherwise(local_index, tmp_path, monkeypatch):
+    """pip failing for a reason other than "no matching distribution" (here: a stand-in that
+    reports an OSError) falls back to the index, which serves the pinned wheel."""
+    from blastradius.capabilities import fetch
+
+    calls: list[str] = []
+
+    def failing(name, version, dest, binary=True):
+        calls.append(name)
+        return [], "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device"
+
+    monkeypatch.setattr(fetch, "_pip_download", failing)
+    result = fetch_and_analyse([(WHEEL, "2.0", (f"sha256:{_sha(local_index.wheel)}",))], cache_dir=tmp_path / "c", jobs=1)
+    assert calls == [WHEEL]
+    analysis = result.analyses[WHEEL]
+    assert analysis.artifact == local_index.wheel_name and result.hash_mismatches == []
+    assert "BR-SDIST-ONLY" not in {e.rule_id for e in analysis.evidence}
+    assert any(local_index.wheel_name in p for p in local_index.requests)
