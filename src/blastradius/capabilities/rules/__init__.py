@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump whenever any rule's logic or severity changes: cached results keyed on it go stale.
-RULES_VERSION = "2026.1"
+RULES_VERSION = "2026.2"
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,22 @@ def credential_families(data: bytes, line_of) -> dict[str, int]:
     return found
 
 
+# A store is a tool's own configuration for the tools that exist to use it: pip, setuptools,
+# distlib and twine read ~/.pypirc to upload; that is not a credential *source* in them (the
+# file reference is still listed as BR-CRED-FILE). Exact distribution names only, like the
+# known-benign .pth owners.
+OWN_STORES: dict[str, frozenset[str]] = {
+    "pypirc": frozenset({"pip", "setuptools", "distlib", "twine", "flit", "flit-core", "hatch", "pdm", "poetry",
+                         "poetry-core", "maturin"}),
+    "npmrc": frozenset({"nodeenv"}),
+}
+
+
+def own_stores(package: str) -> frozenset[str]:
+    """Credential families that are ``package``'s own configuration (see OWN_STORES)."""
+    return frozenset(family for family, owners in OWN_STORES.items() if package in owners)
+
+
 def is_credential_source(families: set[str], *, same_file: bool = False) -> bool:
     """Is this set of credential families (named by one file) a credential *source*?
 
@@ -261,7 +277,14 @@ def _follow(expr: ast.AST, how: str, parents: dict[ast.AST, ast.AST], depth: int
     if isinstance(parent, ast.comprehension) and parent.iter is expr:
         if not how.endswith((".items()", ".values()")):
             return None
-        return None if parent.ifs else f"iterates {how} in a comprehension"
+        if parent.ifs:
+            return None
+        # an unfiltered comprehension is a copy of the environment: like os.environ.copy(), what
+        # matters is where the copy goes (serialised, sent, printed -- or only returned/passed on)
+        comp = parents.get(parent)
+        if isinstance(comp, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return _follow(comp, f"a comprehension over {how}", parents, depth + 1)
+        return f"iterates {how} in a comprehension"
     if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is expr:
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
         if len(targets) == 1 and isinstance(targets[0], ast.Name):
