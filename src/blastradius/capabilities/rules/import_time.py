@@ -50,7 +50,8 @@ _SINK_WORDS: tuple[tuple[bytes, re.Pattern[bytes]], ...] = (
     (b"getattr", re.compile(rb"getattr[\s(]*[\w.]*[\s,]*['\"](?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|"
                             rb"posix_spawnp?|run|call|Popen|check_call|check_output|getoutput|getstatusoutput|"
                             rb"urlopen|urlretrieve|create_connection|gethostbyname(?:_ex)?)['\"]")),
-    (b"import_", re.compile(rb"(?:__import__|import_module)[\s(]*['\"](?:os|subprocess|requests|httpx|socket)\b")),
+    (b"__import__", re.compile(rb"__import__[\s(]*['\"](?:os|subprocess|requests|httpx|socket)\b")),
+    (b"import_module", re.compile(rb"import_module[\s(]*['\"](?:os|subprocess|requests|httpx|socket)\b")),
 )
 # os functions resolve only as ``<os or an alias of it>.name`` or after ``from os import name``
 _OS_FUNCS = (
@@ -106,7 +107,7 @@ _INDENTED_SINK = re.compile(
     rb"HTTPS?Connection|spawn|exec[lv]|check_output|check_call|getoutput|\w\(\))"
 )
 # words without which no os-level sink can be named (aliases, __import__, getattr included)
-_OS_WORDS = (b"system", b"popen", b"spawn", b"execv", b"execl", b"__import__", b"import_module")
+_OS_WORDS = (b"system", b"popen", b"spawn", b"exec", b"import_")  # import_: __import__, import_module
 
 
 def could_run_sink_on_import(padded: bytes, has_sink_import: bool) -> bool:
