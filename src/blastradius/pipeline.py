@@ -144,7 +144,8 @@ def _capabilities(result: ScanResult, progress: Progress) -> Any:
     if options.fetch:
         from blastradius.capabilities import fetch_and_analyse
 
-        pins = [(p.name, p.version, p.hashes) for p in packages if p.version and p.source == "registry"]
+        # the lock's own registry is tried after the user's configured indexes
+        pins = [(p.name, p.version, p.hashes, p.source_url) for p in packages if p.version and p.source == "registry"]
         fetched = fetch_and_analyse(pins)
         not_analysed = dict(fetched.not_analysed)
         for p in packages:
