@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
 
 from blastradius.errors import BlastRadiusError
 from blastradius.model import Package, ResolvedProject, normalise_name
@@ -126,11 +127,13 @@ def _evaluate(items, target: Target | None, extras: frozenset[str]):  # type: ig
     groups (``extra == 'group-6-openai-pydantic-v1'``), which depend on what the user selected,
     not on the machine. Environment atoms are decided only for a target.
     """
-    result = None
-    pending_op = None
+    # packaging keeps ``A and B or C and D`` flat; "and" binds tighter, so evaluate each
+    # and-chain and "or" the chains together (what packaging's own evaluator does).
+    chains: list[list[bool | None]] = [[]]
     for item in items:
         if isinstance(item, str):
-            pending_op = item
+            if item == "or":
+                chains.append([])
             continue
         if isinstance(item, list):
             value = _evaluate(item, target, extras)
@@ -150,13 +153,9 @@ def _evaluate(items, target: Target | None, extras: frozenset[str]):  # type: ig
                 value = None
             else:
                 value = _atom(variable, op.value, literal, not is_variable, target.environment)
-        if pending_op is None:
-            result = value
-        elif pending_op == "and":
-            result = False if (result is False or value is False) else (None if None in (result, value) else True)
-        else:  # "or"
-            result = True if (result is True or value is True) else (None if None in (result, value) else False)
-    return result
+        chains[-1].append(value)
+    results = [False if False in chain else (None if None in chain else True) for chain in chains]
+    return True if True in results else (None if None in results else False)
 
 
 def marker_holds(marker: str | None, target: Target | None, extras: frozenset[str] = frozenset()) -> bool:
@@ -390,6 +389,31 @@ def _selected_root_labels(project: ResolvedProject, view: View) -> tuple[dict[st
     return available, selected
 
 
+def _conflict_free(project: ResolvedProject, selected: set[str], kinds: dict[str, str]) -> list[set[str]]:
+    """uv installs at most one member of each ``[tool.uv] conflicts`` set, and its markers say
+    so (``extra != 'extra-3-app-pyd2'``); a view selecting several members of one set (as
+    ``--all-groups`` does) is the union of the installs that pick one member each."""
+    conflicts = getattr(project, "conflicts", ())
+    names = [project.packages[root].name for root in project.roots]
+    choices: list[list[str]] = []
+    for conflict in conflicts:
+        hit = sorted(
+            label for label in selected
+            if any(f"{kinds.get(label, 'group')}-{len(name)}-{name}-{label}" in conflict for name in names)
+        )
+        if len(hit) > 1:
+            choices.append(hit)
+    if not choices:
+        return [selected]
+    contested = {label for choice in choices for label in choice}
+    selections: list[set[str]] = []
+    for pick in product(*choices):
+        selection = (selected - contested) | set(pick)
+        if selection not in selections:
+            selections.append(selection)
+    return selections
+
+
 def _reach(project: ResolvedProject, out_edges, selected: set[str], target: Target | None, kinds: dict[str, str]):  # type: ignore[no-untyped-def]
     """Walk from the roots; returns reached keys (with the group labels that reach them) and
     the traversed edges."""
@@ -431,7 +455,8 @@ def _reach(project: ResolvedProject, out_edges, selected: set[str], target: Targ
             labels = reached.setdefault(dep.child, set())
             new_label = child_label not in labels
             labels.add(child_label)
-            edges.add((key, dep.child))
+            if dep.child != key:  # `pkg[a]` -> `pkg[b]` turns extras on; not a dependency
+                edges.add((key, dep.child))
             for child_extra in (None, *dep.extras):
                 state = (dep.child, child_extra)
                 if state not in activated or new_label:
@@ -448,7 +473,13 @@ def build_graph(project: ResolvedProject, view: View | None = None) -> Dependenc
     out_edges: dict[str, list] = {}
     for dep in project.dependencies:
         out_edges.setdefault(dep.parent, []).append(dep)
-    reached, edges = _reach(project, out_edges, selected, view.target, available)
+    reached: dict[str, set[str]] = {}
+    edges: set[tuple[str, str]] = set()
+    for selection in _conflict_free(project, selected, available):
+        some_reached, some_edges = _reach(project, out_edges, selection, view.target, available)
+        for key, labels in some_reached.items():
+            reached.setdefault(key, set()).update(labels)
+        edges |= some_edges
 
     for key, labels in reached.items():
         graph.nodes[key] = Node(project.packages[key], labels=set(labels))

@@ -600,6 +600,13 @@ def add_root_edges(
         base, _ = split_extra_marker(req.marker)
         if base is False:
             return
+        if req.name == root.name:
+            # `all = ["proj[openai,anthropic]"]`: the project's extras selecting its own extras
+            # (the lock has no entry for the root): a self-edge, as uv.lock writes it.
+            project.dependencies.append(
+                Dependency(parent=root.key, child=root.key, marker=base, extras=req.extras, via_extra=via_extra, group=group)
+            )
+            return
         candidates = by_name.get(req.name)
         if not candidates:
             if markers_compatible(python_range, base):

@@ -86,6 +86,16 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
         by_name.setdefault(package.name, []).append(package)
         raw_for_key.append((package, entry, line))
 
+    # `[tool.uv] conflicts`, as uv's marker labels (`extra-3-app-pyd1`), for the graph's views.
+    project.conflicts = tuple(  # type: ignore[attr-defined]
+        frozenset(
+            f"{kind}-{len(name)}-{name}-{normalise_name(str(item[kind]))}"
+            for item in conflict if isinstance(item, dict)
+            for name in [normalise_name(str(item.get("package", "")))]
+            for kind in ("extra", "group") if item.get(kind)
+        )
+        for conflict in data.get("conflicts") or () if isinstance(conflict, list)
+    )
     members = {normalise_name(m) for m in (data.get("manifest") or {}).get("members", [])}
     for package, entry, _line in raw_for_key:
         is_local = package.source in ("editable", "virtual")
