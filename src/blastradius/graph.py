@@ -221,6 +221,7 @@ class DependencyGraph:
         self.group_counts: dict[str, int] = {}  # packages each group adds beyond the runtime set
         # label -> {"packages", "direct", "transitive"} of the group's own closure, and "adds"
         self.group_stats: dict[str, dict[str, int]] = {}
+        self._paths: dict[str, tuple[str, ...]] = {}
 
     # ----- queries -------------------------------------------------------------------------
     @property
@@ -244,20 +245,33 @@ class DependencyGraph:
 
     def shortest_path(self, key: str) -> list[str]:
         """Roots -> key along parents of decreasing depth (deterministic: smallest key first).
-        Empty when the input has no edges for this package."""
+        Empty when the input has no edges for this package. Memoised: every report asks for
+        the path of every package, several times, and a path is its parent's path plus one."""
+        cached = self._paths.get(key)
+        if cached is not None:
+            return list(cached)
         node = self.nodes.get(key)
         if node is None or node.depth is None:
             return []
-        path = [key]
-        while self.nodes[path[-1]].depth:
-            current = self.nodes[path[-1]]
-            candidates = sorted(
-                p for p in current.parents if self.nodes[p].depth is not None and self.nodes[p].depth == current.depth - 1  # type: ignore[operator]
-            )
+        upwards = [key]
+        prefix: tuple[str, ...] = ()
+        while True:
+            current = self.nodes[upwards[-1]]
+            if not current.depth:
+                break
+            candidates = [p for p in current.parents if self.nodes[p].depth == current.depth - 1]  # type: ignore[operator]
             if not candidates:
                 break
-            path.append(candidates[0])
-        return list(reversed(path))
+            parent = min(candidates)
+            known = self._paths.get(parent)
+            if known is not None:
+                prefix = known
+                break
+            upwards.append(parent)
+        path = [*prefix, *reversed(upwards)]
+        for index in range(len(prefix), len(path)):
+            self._paths.setdefault(path[index], tuple(path[: index + 1]))
+        return path
 
     def all_paths(self, key: str, limit: int = 100) -> tuple[list[list[str]], bool]:
         """Every simple path from a root to ``key`` (up to ``limit``); True when truncated."""
@@ -393,7 +407,7 @@ def _conflict_free(project: ResolvedProject, selected: set[str], kinds: dict[str
     """uv installs at most one member of each ``[tool.uv] conflicts`` set, and its markers say
     so (``extra != 'extra-3-app-pyd2'``); a view selecting several members of one set (as
     ``--all-groups`` does) is the union of the installs that pick one member each."""
-    conflicts = getattr(project, "conflicts", ())
+    conflicts = project.conflicts
     names = [project.packages[root].name for root in project.roots]
     choices: list[list[str]] = []
     for conflict in conflicts:

@@ -137,6 +137,9 @@ class ResolvedProject:
     resolver: ResolverInfo | None = None
     notes: list[str] = field(default_factory=list)
     files_read: list[str] = field(default_factory=list)
+    # Sets of mutually exclusive extras/groups (uv ``conflicts``), as uv's marker labels such as
+    # ``extra-3-app-pyd1``: a view selecting several members counts the union of allowed installs.
+    conflicts: tuple[frozenset[str], ...] = ()
 
     @property
     def roots(self) -> list[str]:

@@ -87,7 +87,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
         raw_for_key.append((package, entry, line))
 
     # `[tool.uv] conflicts`, as uv's marker labels (`extra-3-app-pyd1`), for the graph's views.
-    project.conflicts = tuple(  # type: ignore[attr-defined]
+    project.conflicts = tuple(
         frozenset(
             f"{kind}-{len(name)}-{name}-{normalise_name(str(item[kind]))}"
             for item in conflict if isinstance(item, dict)
