@@ -340,3 +340,18 @@ def test_editable_self_reference_is_the_root(tmp_path):
     assert sorted(project.packages) == ["httpx==0.28.1", "rich==13.0.0", "svc@root"]
     assert sorted(d.child for d in project.dependencies if d.parent == "svc@root") == ["httpx==0.28.1", "rich==13.0.0"]
     assert project.edges_complete
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "foo==1.0 --hash=sha256:zz @@@ https://x.example/a",
+        "foo==1.0 stray-text",
+        "foo==1.0 --hash=sha256:",
+    ],
+)
+def test_garbage_after_a_requirement_is_an_error(tmp_path, line):
+    (tmp_path / "requirements.txt").write_text(line + "\n")
+    with pytest.raises(SourceError) as info:
+        parse_file(tmp_path / "requirements.txt", tmp_path)
+    assert info.value.line == 1

@@ -469,6 +469,9 @@ def _safe_value(value: str | None) -> str | None:
     return value
 
 
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
 def _hashes(tokens: list[str], loc: Location) -> list[str]:
     found: list[str] = []
     index = 0
@@ -478,8 +481,9 @@ def _hashes(tokens: list[str], loc: Location) -> list[str]:
             value = token[7:] if token.startswith("--hash=") else (tokens[index + 1] if index + 1 < len(tokens) else "")
             if not token.startswith("--hash="):
                 index += 1
-            if ":" not in value:
-                raise SourceError(f"malformed --hash {value!r} (expected algorithm:hexdigest)", loc.path, loc.line)
+            algorithm, _, digest = value.partition(":")
+            if not algorithm or not _HEX.fullmatch(digest):
+                raise SourceError("malformed --hash (expected algorithm:hexdigest)", loc.path, loc.line)
             found.append(value)
         elif token.startswith("--config-settings") or token.startswith("--global-option") or token.startswith(
             "--install-option"
@@ -487,7 +491,9 @@ def _hashes(tokens: list[str], loc: Location) -> list[str]:
             if "=" not in token:
                 index += 1
         elif token.startswith("-"):
-            raise SourceError(f"unknown per-requirement option {token.split('=')[0]}", loc.path, loc.line)
+            raise SourceError(f"unknown per-requirement option {token.split('=')[0][:40]}", loc.path, loc.line)
+        else:
+            raise SourceError("unexpected text after the requirement (only --hash options may follow)", loc.path, loc.line)
         index += 1
     return found
 
