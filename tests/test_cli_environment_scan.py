@@ -111,3 +111,20 @@ def test_without_code_every_package_is_listed_as_not_analysed(tmp_path):
     report = json.loads(result.stdout)
     assert report["capabilities"]["analyses"] == {}
     assert set(report["capabilities"]["not_analysed"]) == {p["name"] for p in report["packages"]}
+
+
+def test_a_project_venv_is_found_and_its_code_analysed(environment, tmp_path):
+    """No lock, no --env: the project's own .venv (pyvenv.cfg) beats the bare manifest, and its
+    packages' code is analysed without being asked."""
+    import shutil
+
+    project, site = environment
+    venv = project / ".venv"
+    target = venv / "lib" / "python3.11" / "site-packages"
+    shutil.copytree(site, target)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n")
+    result = run_cli("scan", str(project), "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["input"]["kind"] == "environment"
+    assert "found .venv/ with pyvenv.cfg" in report["input"]["reason"]
+    assert report["capabilities"]["analyses"]["helper-utils"]["verdict"] == "critical"
