@@ -49,8 +49,8 @@ def test_gateway_variants(litellm):
     # the default provider is the one whose credentials are named most often
     refs = dict(comparison.providers)
     assert comparison.provider == max(refs, key=lambda p: (refs[p], [-ord(c) for c in p]))
-    closures = load_closures()
-    # split ranges over real per-provider closure sizes
+    closures = load_closures().for_target(litellm.graph.view.target)
+    # split ranges over real per-provider closure sizes, for the scan's target
     sizes = sorted(u.packages for u in split.units if "/" in u.name)
     expected = sorted(closures.closures[p].count for p in refs)
     assert sizes == expected and split.packages_text == f"{expected[0]}..{expected[-1]}"
@@ -63,6 +63,10 @@ def test_single_provider_choice(litellm):
     anthropic = compare_variants(litellm.graph, litellm.inventory, litellm.score, provider="anthropic", closures=closures)
     single = anthropic.variant("single")
     assert single.label == "single provider (anthropic)"
+    # the scan targets CPython 3.12 on Linux; `uv pip compile` of anthropic==2.17.0 for
+    # --python-version 3.12 --python-platform x86_64-unknown-linux-gnu gives 16 packages
+    assert single.packages_max == 16
+    closures = closures.for_target(litellm.graph.view.target)
     assert single.packages_max == closures.closures["anthropic"].count
     assert [u.credentials for u in single.units] == [("ANTHROPIC_API_KEY",)]
     assert single.exposure_pairs == closures.closures["anthropic"].count
@@ -111,3 +115,27 @@ def test_online_refresh_resolves_a_closure_for_real(tmp_path):
     assert "anthropic" in {n for n, _ in closures.closures["anthropic"].packages}
     assert closures.closures["openai"] == load_closures().closures["openai"]  # not asked: shipped closure kept
     assert load_closures(online=True, cache_dir=tmp_path, providers=["anthropic"]).origin == "online cache"
+
+
+def test_closure_for_a_target_keeps_only_what_it_installs():
+    from blastradius.compare import Closure
+    from blastradius.graph import Target
+
+    entry = {
+        "sdk": ["demo-sdk"],
+        "packages": {"demo-sdk": "1.0", "exceptiongroup": "1.3.2", "jiter": "0.19.0", "pywin32": "311"},
+        "alternatives": {"jiter": ["0.18.0", "0.19.0"]},
+        "markers": {
+            "exceptiongroup==1.3.2": "python_full_version < '3.11'",
+            "jiter==0.18.0": "python_full_version < '3.10'",
+            "jiter==0.19.0": "python_full_version >= '3.10'",
+            "pywin32==311": "sys_platform == 'win32'",
+        },
+    }
+    closure = Closure.from_entry("demo", entry)
+    assert closure.count == 4  # universal: one version per name
+    linux312 = closure.for_target(Target.parse("python=3.12,platform=linux"))
+    assert linux312.keys == ("demo-sdk==1.0", "jiter==0.19.0")
+    win39 = closure.for_target(Target.parse("python=3.9,platform=win32"))
+    assert win39.keys == ("demo-sdk==1.0", "exceptiongroup==1.3.2", "jiter==0.18.0", "pywin32==311")
+    assert closure.for_target(None) is closure

@@ -82,6 +82,15 @@ def _one_line_reason(stderr: str) -> str:
 def parse_compiled(text: str) -> dict[str, list[str]]:
     """``name -> sorted versions`` from ``uv pip compile`` output (several under markers)."""
     found: dict[str, set[str]] = {}
+    for name, version, _marker in parse_pins(text):
+        found.setdefault(name, set()).add(version)
+    return {name: sorted(v, key=_version_key) for name, v in sorted(found.items())}
+
+
+def parse_pins(text: str) -> list[tuple[str, str, str | None]]:
+    """``(name, version, marker)`` of every pin in ``uv pip compile`` output, in file order.
+    Markers are kept so a scan for one target (``--target``) can count what it would install."""
+    pins: list[tuple[str, str, str | None]] = []
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or line.startswith("-"):
@@ -89,8 +98,8 @@ def parse_compiled(text: str) -> dict[str, list[str]]:
         m = _PIN.match(line)
         if not m:
             raise ValueError(f"unexpected resolver output line: {line!r}")
-        found.setdefault(normalise_name(m.group(1)), set()).add(m.group(2))
-    return {name: sorted(v, key=_version_key) for name, v in sorted(found.items())}
+        pins.append((normalise_name(m.group(1)), m.group(2), (m.group(3) or "").strip() or None))
+    return pins
 
 
 def target_args(target: str) -> list[str]:
@@ -108,8 +117,8 @@ def resolve(
     resolver_cmd: Sequence[str],
     target: str,
     cache_dir: str | None = None,
-) -> tuple[dict[str, list[str]] | None, str]:
-    """Resolve ``packages`` binary-only. Returns (closure, "") or (None, reason)."""
+) -> tuple[list[tuple[str, str, str | None]] | None, str]:
+    """Resolve ``packages`` binary-only. Returns (pins with markers, "") or (None, reason)."""
     with tempfile.TemporaryDirectory(prefix="sdk-closure-") as tmp:
         req = Path(tmp) / "requirements.in"
         req.write_text("".join(f"{p}\n" for p in packages), encoding="utf-8")
@@ -126,22 +135,33 @@ def resolve(
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, env=env)
     if proc.returncode != 0:
         return None, _one_line_reason(proc.stderr)
-    return parse_compiled(proc.stdout), ""
+    return parse_pins(proc.stdout), ""
 
 
-def _closure_entry(sdk: Sequence[str], found: dict[str, list[str]], target: str) -> dict:
+def _closure_entry(sdk: Sequence[str], pins: list[tuple[str, str, str | None]], target: str) -> dict:
     """One output record. ``packages`` keeps the highest version of a name; names that resolve
     to several versions under different markers list all of them in ``alternatives``.
-    ``count`` is the number of distinct names (what a compromise could reach on one machine)."""
+    ``count`` is the number of distinct names (what a compromise could reach on one machine).
+    ``markers`` holds the environment condition of every conditional pin (``name==version``),
+    so a scan with ``--target`` counts exactly what that target installs."""
+    found: dict[str, list[str]] = {}
+    for name, version, _marker in pins:
+        found.setdefault(name, [])
+        if version not in found[name]:
+            found[name].append(version)
+    found = {name: sorted(v, key=_version_key) for name, v in sorted(found.items())}
     entry: dict = {
         "sdk": sorted(normalise_name(s) for s in sdk),
-        "packages": {name: versions[-1] for name, versions in sorted(found.items())},
+        "packages": {name: versions[-1] for name, versions in found.items()},
         "count": len(found),
         "target": target,
     }
-    alternatives = {n: v for n, v in sorted(found.items()) if len(v) > 1}
+    alternatives = {n: v for n, v in found.items() if len(v) > 1}
     if alternatives:
         entry["alternatives"] = alternatives
+    markers = {f"{name}=={version}": marker for name, version, marker in sorted(pins) if marker}
+    if markers:
+        entry["markers"] = markers
     return entry
 
 

@@ -47,11 +47,15 @@ class CompareError(BlastRadiusError):
 # ----- closures ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Closure:
-    """The resolved dependency set of one provider SDK (or of httpx for raw HTTP)."""
+    """The resolved dependency set of one provider SDK (or of httpx for raw HTTP).
+
+    ``packages`` is one version per name (the highest); ``pins`` every resolved pin with its
+    environment marker, so :meth:`for_target` can count what one deployment installs."""
 
     provider: str
     sdk: tuple[str, ...]
     packages: tuple[tuple[str, str], ...]  # (normalised name, version), sorted
+    pins: tuple[tuple[str, str, str | None], ...] = ()  # (name, version, marker), sorted
 
     @property
     def count(self) -> int:
@@ -61,16 +65,45 @@ class Closure:
     def keys(self) -> tuple[str, ...]:
         return tuple(f"{name}=={version}" for name, version in self.packages)
 
+    def for_target(self, target: Any) -> Closure:
+        """The pins whose markers hold for ``target`` (a :class:`blastradius.graph.Target`)."""
+        if target is None or not self.pins:
+            return self
+        from blastradius.graph import marker_holds
+
+        chosen: dict[str, str] = {}
+        for name, version, marker in self.pins:
+            if marker_holds(marker, target) and (name not in chosen or _newer(version, chosen[name])):
+                chosen[name] = version
+        kept = tuple(p for p in self.pins if chosen.get(p[0]) == p[1])
+        return Closure(self.provider, self.sdk, tuple(sorted(chosen.items())), kept)
+
     @classmethod
     def from_entry(cls, provider: str, entry: Mapping[str, Any]) -> Closure:
         from blastradius.model import normalise_name
 
-        packages = entry.get("packages") or {}
+        packages = {normalise_name(n): str(v) for n, v in (entry.get("packages") or {}).items()}
+        alternatives = {normalise_name(n): [str(v) for v in vs] for n, vs in (entry.get("alternatives") or {}).items()}
+        markers = {str(k): str(v) for k, v in (entry.get("markers") or {}).items()}
+        pins = []
+        for name, version in packages.items():
+            for each in alternatives.get(name, [version]):
+                pins.append((name, each, markers.get(f"{name}=={each}")))
         return cls(
             provider,
             tuple(sorted(normalise_name(s) for s in entry.get("sdk", ()))),
-            tuple(sorted((normalise_name(n), str(v)) for n, v in packages.items())),
+            tuple(sorted(packages.items())),
+            tuple(sorted(pins, key=lambda p: (p[0], p[1], p[2] or ""))),
         )
+
+
+def _newer(a: str, b: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(a) > Version(b)
+    except InvalidVersion:
+        return a > b
 
 
 @dataclass(frozen=True)
@@ -93,6 +126,19 @@ class Closures:
             why = "SDK did not resolve" if provider in self.failed else "no official SDK"
             return self.raw_http, f"raw HTTP (httpx) closure, {why}"
         return None, "no closure data"
+
+    def for_target(self, target: Any) -> Closures:
+        """Every closure narrowed to what ``target`` installs (``--target``); unchanged without one."""
+        if target is None:
+            return self
+        from dataclasses import replace
+
+        return replace(
+            self,
+            closures={pid: c.for_target(target) for pid, c in self.closures.items()},
+            raw_http=self.raw_http.for_target(target) if self.raw_http is not None else None,
+            notes=(*self.notes, f"closures evaluated for {target.describe()}"),
+        )
 
     def describe(self) -> str:
         if not self.generated:
@@ -318,11 +364,11 @@ def compare_variants(
     weights: Weights | None = None,
     advisories: Any = (),
 ) -> Comparison:
-    """The three variants of one scanned project. ``graph`` is kept for the API's symmetry
-    (package facts come from ``score_result``)."""
-    del graph
+    """The three variants of one scanned project. Package facts come from ``score_result``;
+    ``graph`` gives the deployment target, so each closure counts what that target installs."""
     weights = weights or score_result.weights
     closures = closures if closures is not None else load_closures()
+    closures = closures.for_target(getattr(getattr(graph, "view", None), "target", None))
     credentials = canonical_credentials(inventory, weights)
     references = provider_references(inventory)
     catalog = _catalog()
