@@ -177,14 +177,7 @@ def _gate_lines(gate: dict[str, Any], colour: bool) -> list[str]:
     if growth is not None:
         if not growth.get("grew"):
             lines.append("  nothing grew since the baseline")
-        else:
-            before, after = growth.get("score_before"), growth.get("score_after")
-            if before is not None and after is not None and after > before:
-                lines.append(f"  grew: score {before} -> {after} (+{after - before})")
-            for label, key in (("package", "new_packages"), ("credential", "new_credentials"),
-                               ("holding", "new_holdings"), ("path", "new_paths")):
-                for item in growth.get(key, []):
-                    lines.append(f"  grew: new {label}: {item}")
+        # what grew is already listed, item by item, in the gate's reasons above
         if growth.get("changed_versions"):
             lines.append("  version changes (not growth): " + "; ".join(growth["changed_versions"]))
         for waived in growth.get("waived", []):
