@@ -71,3 +71,33 @@ def hostile_report() -> dict[str, Any]:
         "files_scanned": 1, "notes": [],
     }
     return report
+
+
+@functools.lru_cache(maxsize=None)
+def _scan_json(*args: str) -> str:
+    proc = run_cli("scan", *args, "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.stdout
+
+
+def scan_report(*args: str) -> dict[str, Any]:
+    """The real JSON report of ``blastradius scan ARGS`` (cached per argument list)."""
+    return json.loads(_scan_json(*args))
+
+
+@functools.lru_cache(maxsize=None)
+def _growth_report() -> str:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.json"
+        base.write_text(_scan_json("fixtures/anthropic-proxy"), encoding="utf-8")
+        proc = run_cli("scan", "fixtures/litellm-proxy", "--baseline", str(base), "--fail-above", "10", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    return proc.stdout
+
+
+def growth_report() -> dict[str, Any]:
+    """The multi-provider fixture gated against the single-provider fixture as its baseline
+    (with a --fail-above that baseline mode does not apply): the gate fails on growth."""
+    return json.loads(_growth_report())

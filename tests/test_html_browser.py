@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from report_support import HOSTILE, REPO, hostile_report, run_cli
+from report_support import HOSTILE, REPO, growth_report, hostile_report, run_cli, scan_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -208,3 +208,43 @@ def test_cli_writes_the_html_a_reviewer_opens(tmp_path):
     dom, requests = chromium(out, tmp_path, "--dump-dom")
     assert requests == []
     assert 'id="score-value"' in dom and 'data-sortable-ready="1"' in dom
+
+
+def test_failed_gate_header_stays_short_in_the_browser(tmp_path):
+    """A baseline failure with a hundred new packages: after scripts ran the header holds one
+    summary line and a closed details list, and the findings start on the first screen."""
+    from blastradius.report import html
+
+    report = growth_report()
+    page = tmp_path / "growth.html"
+    page.write_text(html.render(report, date="2026-04-01"), encoding="utf-8")
+    dom, requests = chromium(page, tmp_path, "--dump-dom")
+    assert requests == []
+    index = DomIndex()
+    index.feed(dom)
+    reasons = re.search(r'<ul class="reasons" id="gate-reasons">(.*?)</ul>', dom, re.S).group(1)
+    assert reasons.count("<li>") == 1 and "new packages" in reasons
+    details = re.search(r'<details class="small" id="gate-details"([^>]*)>', dom)
+    assert details and "open" not in details.group(1)
+    assert "growth since the baseline" in index.text("gate-threshold")
+    # the verdict block (everything before the findings) is a small part of the page
+    assert dom.index('id="findings"') < len(dom) // 4
+    png = ARTIFACTS / "report-baseline-growth.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    chromium(page, tmp_path, "--hide-scrollbars", f"--screenshot={png}", "--window-size=1280,1400")
+    assert png.stat().st_size > 20_000
+
+
+def test_compromised_pins_lead_the_page_in_the_browser(tmp_path):
+    from blastradius.report import html
+
+    report = scan_report("fixtures/advisories/uv-project")
+    page = tmp_path / "compromised.html"
+    page.write_text(html.render(report, date="2026-04-01"), encoding="utf-8")
+    dom, _ = chromium(page, tmp_path, "--dump-dom")
+    index = DomIndex()
+    index.feed(dom)
+    assert index.text("headline").startswith("2 known-compromised release(s) pinned (litellm 1.82.8, telnyx 4.87.1)")
+    # after the sort script ran, the first package rows are still the compromised ones
+    rows = re.findall(r'<tr class="([^"]*)" data-package="([^"]+)"', dom)
+    assert [cls for cls, _ in rows[:2]] == ["compromised", "compromised"]

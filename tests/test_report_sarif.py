@@ -31,7 +31,7 @@ def test_valid_against_the_official_schema():
     validate(document)
     assert document["version"] == "2.1.0"
     rules = document["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["BR001", "BR002", "BR003", "BR004", "BR005", "BR006"]
+    assert [r["id"] for r in rules] == ["BR001", "BR002", "BR003", "BR004", "BR005", "BR006", "BR007"]
     for result in results(document):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
@@ -92,7 +92,7 @@ def test_messages_are_plain_text_without_embedded_links():
 
 
 def test_rule_ids_match_the_documented_set():
-    assert set(present.RULES) == {"BR001", "BR002", "BR003", "BR004", "BR005", "BR006"}
+    assert set(present.RULES) == {"BR001", "BR002", "BR003", "BR004", "BR005", "BR006", "BR007"}
 
 
 def test_cli_sarif_for_the_fixture(tmp_path):

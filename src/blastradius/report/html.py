@@ -57,6 +57,19 @@ def report_date() -> str:
 def _headline(report: dict[str, Any], credentials: list[dict[str, Any]], score: Any) -> str:
     n = report["summary"]["packages"]
     units = present.units(report)
+    compromised = [f for f in present.findings(report) if f["rule"] == "BR001"]
+    if compromised:
+        names = ", ".join(f"{f['package']} {f['identity'][2]}" for f in compromised)
+        held = f"{len(credentials)} credential(s) found in the project" if credentials else "whatever the host held"
+        return (
+            f"{len(compromised)} known-compromised release(s) pinned ({names}): their code already ran with "
+            f"{held}. Rotate now; see the BR001 findings."
+        )
+    if report["input"].get("transitive_known") is False:
+        return (
+            f"{n} declared requirement(s) read; their dependencies are unknown (no lock, offline), so "
+            "the real blast radius is larger than shown."
+        )
     if credentials:
         names = len(credentials)
         biggest = max((u for u in units if u["packages"] is not None), key=lambda u: u["packages"] or 0, default=None)
@@ -81,7 +94,9 @@ def _cards(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         card = {
             "rule": "BR002",
             "level": reach[0]["level"],
-            "title": f"{len(reach)} credential(s) share a process with many packages",
+            "title": f"{len(reach)} credentials share a process with many packages"
+            if len(reach) > 1
+            else f"{reach[0]['credential']} shares a process with {reach[0]['reach']} packages",
             "message": "Each of these credentials can be read by any one of the packages installed next to it.",
             "remediation": "",
             "location": None,
@@ -119,8 +134,7 @@ def render(report: dict[str, Any], *, date: str | None = None, **_: Any) -> str:
         ]
     )
     credentials = present.credentials(report)
-    packages = present.packages(report)
-    packages.sort(key=lambda p: (-(p["reach_count"] or 0), -p["dependents"], p["depth"] if p["depth"] is not None else 99, p["name"], p["key"]))
+    packages = present.sort_packages(present.packages(report))
     findings = present.findings(report)
     for f in findings:
         f["where"] = present.location_text(f["location"])
@@ -164,6 +178,8 @@ def render(report: dict[str, Any], *, date: str | None = None, **_: Any) -> str:
         blast_svg=Markup(svg.blast_radius(packages, held)),
         stages=stages,
         not_run=[s for s in stages if not s["ran"]],
+        coverage=present.coverage(report),
+        comparison_empty=bool(report.get("credentials") is not None and not credentials),
         formula=present.formula(report),
         weights=present.weights(report),
         units=present.units(report),

@@ -20,6 +20,7 @@ DEFAULT_BUDGET = MAX_BYTES - 64 * 1024  # margin for other steps appending to th
 MAX_CELL = 300
 MAX_FINDINGS = 60
 MAX_CREDENTIALS = 100
+MAX_GATE_DETAILS = 200
 
 _SPECIAL = re.compile(r"([\\`*_\[\]~|])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -54,15 +55,29 @@ def render(report: dict[str, Any], *, budget: int = DEFAULT_BUDGET, **_: Any) ->
         verdict += " · gate **" + ("PASS" if gate["passed"] else "FAIL") + "**"
         if gate["threshold"] is not None:
             verdict += f" (fails above {md(gate['threshold'])})"
+        else:
+            verdict += f" ({md(gate['criteria'])})"
     head += [title, "", verdict, ""]
+    for line in present.compromised_lines(report):
+        head += [f"> **🛑 {md(line, 600)}**", ""]  # one quote each: consecutive ">" lines merge
     for unit in present.units(report):
         if unit["credentials"] and unit["packages"] is not None:
             head.append(
                 f"> Any one of {md(unit['packages'])} packages in the {md(unit['name'])} process can read "
                 f"{len(unit['credentials'])} credential(s): {md(', '.join(unit['credentials']), 600)}."
             )
-    if gate and gate["reasons"]:
-        head += [""] + [f"- ✗ {md(r)}" for r in gate["reasons"]]
+    if head[-1] == "":
+        head.pop()
+    if gate and gate["summary"]:
+        head += [""] + [f"- ✗ {md(r, 600)}" for r in gate["summary"]]
+        if gate["details"]:
+            head += ["", f"<details><summary>What {'grew' if gate['growth'] else 'failed'} ({len(gate['details'])} item(s))</summary>", ""]
+            head += [f"- {md(d, 400)}" for d in gate["details"][:MAX_GATE_DETAILS]]
+            if len(gate["details"]) > MAX_GATE_DETAILS:
+                head.append(f"- … and {len(gate['details']) - MAX_GATE_DETAILS} more (see the JSON report)")
+            head += ["", "</details>"]
+    if gate:
+        head += [f"- note: {md(n, 600)}" for n in gate["notes"]]
     inp = report["input"]
     summary = report["summary"]
     head += [
@@ -71,9 +86,10 @@ def render(report: dict[str, Any], *, budget: int = DEFAULT_BUDGET, **_: Any) ->
         f"({md(summary['direct'])} direct) · view: {md(report['view']['description'])} · "
         f"network: {md('; '.join(report.get('online') or []) or 'none')} · blastradius {md(report['tool']['version'])}",
     ]
-    not_run = [s for s in present.stages(report) if not s["ran"]]
+    not_run = [md(c, 800) for c in present.coverage(report)]
+    not_run += [f"{md(s['label'])}: {md(s['missing'])}" for s in present.stages(report) if not s["ran"]]
     if not_run:
-        head += ["", "**Not part of this report:** " + "; ".join(f"{md(s['label'])}: {md(s['missing'])}" for s in not_run) + "."]
+        head += ["", "**Not part of this report:**", ""] + [f"- {line}." for line in not_run]
 
     body: list[str] = []
     findings = present.findings(report)
@@ -95,7 +111,9 @@ def render(report: dict[str, Any], *, budget: int = DEFAULT_BUDGET, **_: Any) ->
                 body.append(f"  - … and {len(reach) - MAX_FINDINGS} more")
 
     rows = present.comparison_rows(report)
-    if rows:
+    if rows and report.get("credentials") is not None and not present.credentials(report):
+        body += ["", "### Single- vs multi-provider", "", "No credentials were found, so splitting the project by provider changes nothing."]
+    elif rows:
         body += ["", "### Single- vs multi-provider", "", _row(["Variant", "Packages within reach", "Credentials", "Exposure pairs", "Score"]), "|---|--:|--:|--:|--:|"]
         for v in rows:
             shown = v["packages_display"] if v["packages_display"] is not None else v["packages"]
@@ -105,7 +123,7 @@ def render(report: dict[str, Any], *, budget: int = DEFAULT_BUDGET, **_: Any) ->
     if creds:
         body += ["", "### Credentials (names and places only)", "", _row(["Credential", "Provider", "Kind", "Within reach of", "Where found"]), "|---|---|---|--:|---|"]
         for c in creds[:MAX_CREDENTIALS]:
-            where = [loc["where"] or loc["how"] for loc in c["locations"]]
+            where = list(dict.fromkeys(loc["where"] or loc["how"] for loc in c["locations"]))
             text = ", ".join(where[:4]) + (f", +{len(where) - 4} more" if len(where) > 4 else "")
             if c["fingerprints"]:
                 text += " — literal value committed (" + ", ".join(c["fingerprints"]) + ")"
@@ -128,8 +146,7 @@ def render(report: dict[str, Any], *, budget: int = DEFAULT_BUDGET, **_: Any) ->
 
     text = "\n".join(head + body)
     closing = "\n".join(tail) + "\n"
-    packages = present.packages(report)
-    packages.sort(key=lambda p: (-(p["reach_count"] or 0), -p["dependents"], p["depth"] if p["depth"] is not None else 99, p["name"], p["key"]))
+    packages = present.sort_packages(present.packages(report))
     table = [
         "",
         "",

@@ -12,6 +12,7 @@ that did not run, or an older report, still renders.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, Iterable
 
 # Stable SARIF rule ids (never renumber: GitHub code scanning keys alerts by rule id).
@@ -67,14 +68,23 @@ RULES: dict[str, dict[str, Any]] = {
         "security_severity": "7.5",
     },
     "BR006": {
-        "name": "GateFailureOrVulnerability",
-        "title": "Known vulnerability or failed blast-radius gate",
-        "description": "A pinned package has a known vulnerability, or the blast-radius score is above the "
-        "configured threshold.",
-        "help": "Upgrade to a fixed version, or reduce the blast radius below the threshold (see the report's "
-        "suggestions).",
+        "name": "KnownVulnerability",
+        "title": "Pinned package has a known vulnerability",
+        "description": "A pinned package version is affected by a published (non-malicious) vulnerability.",
+        "help": "Upgrade to a fixed version; if none exists, review the advisory and keep the package away from "
+        "processes that hold credentials.",
         "level": "warning",
         "security_severity": "5.0",
+    },
+    "BR007": {
+        "name": "BlastRadiusGateFailed",
+        "title": "Blast-radius gate failed",
+        "description": "The CI gate failed: the score is above the configured threshold, a known-compromised "
+        "release is pinned, or the blast radius grew since the baseline.",
+        "help": "Fix what the message names: remove compromised pins, split credentials into smaller processes "
+        "(see the comparison), or remove what grew since the baseline.",
+        "level": "error",
+        "security_severity": "7.0",
     },
 }
 
@@ -168,9 +178,16 @@ def stages(report: dict[str, Any]) -> list[dict[str, Any]]:
         skipped = not_analysed(report)
         reasons = sorted(set(skipped.values()))
         out[1]["ran"] = False
-        out[1]["missing"] = f"no package code was analysed ({len(skipped)} not analysed"
+        out[1]["missing"] = f"no package code was analysed ({_skipped_count(report, skipped)} not analysed"
         out[1]["missing"] += f": {reasons[0]})" if len(reasons) == 1 else ")"
     return out
+
+
+def _skipped_count(report: dict[str, Any], skipped: dict[str, str]) -> int:
+    """Package rows (not distinct names) left out, so the count matches the package total:
+    a universal lock can pin two versions of one name."""
+    rows = sum(1 for p in report.get("packages", []) if p.get("key") in skipped or p.get("name") in skipped)
+    return rows or len(skipped)
 
 
 def capabilities_by_package(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -367,26 +384,65 @@ def gate(report: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         return None
     config = value.get("config") if isinstance(value.get("config"), dict) else {}
-    threshold = value.get("fail_above", config.get("fail_above", value.get("threshold")))
+    threshold = value.get("fail_above")
+    if threshold is None:
+        threshold = config.get("fail_above", value.get("threshold"))
+    baseline = value.get("baseline") or config.get("baseline")
     rules = []
-    if threshold is not None:
+    if threshold is not None and not baseline:
         rules.append(f"score above {threshold}")
     if config.get("max_credentials_per_unit") is not None:
         rules.append(f"more than {config['max_credentials_per_unit']} credentials in one unit")
     if config.get("max_packages") is not None:
         rules.append(f"more than {config['max_packages']} packages")
     for item in _list(config.get("fail_on")):
-        rules.append(str(item))
-    if config.get("baseline"):
-        rules.append(f"growth against baseline {config['baseline']}")
+        rules.append({"known-compromised": "a known-compromised pin"}.get(str(item), str(item)))
+    if baseline:
+        rules.append(f"growth since the baseline {baseline}")
+    reasons = list(dict.fromkeys(str(r) for r in _list(value.get("reasons"))))
+    growth = value.get("growth") if isinstance(value.get("growth"), dict) else None
+    # The gate lists every new package/credential/path as an indented reason; a reviewer needs
+    # the counts first and the list on demand, so the summary folds them into one line.
+    details = [r.strip() for r in reasons if r[:1].isspace()]
+    summary = []
+    for reason in (r for r in reasons if not r[:1].isspace()):
+        if growth and details and reason.startswith("grew since the baseline"):
+            # the gate's own count includes repeated paths; the summary counts distinct items
+            reason = re.sub(r"\s*\(\d+ change\(s\)\)", "", reason).rstrip(":") + ": " + growth_summary(growth)
+        summary.append(reason)
+    if rules:
+        criteria = "fails on " + " or ".join(rules)
+    else:
+        criteria = "no failure rule configured"
     return {
         "passed": bool(value.get("passed", True)),
-        "threshold": threshold,
+        "threshold": None if baseline else threshold,
+        "baseline": baseline,
         "rules": rules,
-        "reasons": [str(r) for r in _list(value.get("reasons"))],
-        "growth": value.get("growth"),
+        "criteria": criteria,
+        "reasons": reasons,
+        "summary": summary,
+        "details": details,
+        "growth": growth,
         "notes": [str(n) for n in _list(value.get("notes"))],
     }
+
+
+def growth_summary(growth: dict[str, Any]) -> str:
+    """``score 18 → 99 (+81); 116 new packages, 13 new credentials, 29 new paths``."""
+    parts = []
+    before, after = growth.get("score_before"), growth.get("score_after")
+    if isinstance(before, (int, float)) and isinstance(after, (int, float)) and after != before:
+        parts.append(f"score {before} → {after} ({after - before:+})")
+    counts = []
+    for key, label in (("new_packages", "new package"), ("new_credentials", "new credential"),
+                       ("new_holdings", "new holding"), ("new_paths", "new path")):
+        n = len(set(_list(growth.get(key))))
+        if n:
+            counts.append(f"{n} {label}{'s' if n != 1 else ''}")
+    if counts:
+        parts.append(", ".join(counts))
+    return "; ".join(parts) or "see the details"
 
 
 def score_value(report: dict[str, Any]) -> Any:
@@ -532,7 +588,7 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "message": f"{name} {version} matches {advisory}"
                 + (f" ({', '.join(aliases)})" if aliases else "")
                 + (f": {f.get('summary')}" if f.get("summary") else "")
-                + (f" What it did: {f.get('what_it_did')}" if f.get("what_it_did") else ""),
+                + (f". What it did: {str(f.get('what_it_did')).rstrip('.')}." if f.get("what_it_did") else ""),
                 "remediation": remedy,
                 "location": package_location(key, name),
                 "identity": ["BR001" if malicious else "BR006", name, version, advisory],
@@ -550,6 +606,9 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
             lock_note = f" The lock pins {locked}, which is clean, but any unlocked install can still pick a bad release."
         elif a.get("lock_avoids") is False:
             lock_note = f" The lock pins {locked}, one of them."
+        elif a.get("group"):
+            lock_note = f" It is in group {a.get('group')}, outside this view: its pin was not checked (scan with --group {a.get('group')})."
+        bad = [str(v) for v in _list(a.get("compromised_versions"))]
         out.append(
             {
                 "rule": "BR004",
@@ -558,7 +617,9 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "title": f"{req}{a.get('specifier') or ''} admits known-malicious {admits}",
                 "message": f"The requirement {req}{a.get('specifier') or ''} admits {admits} "
                 f"({', '.join(str(i) for i in _list(a.get('advisory_ids')))}).{lock_note}",
-                "remediation": f"Pin {req}; it admits {admits}.",
+                "remediation": f"Pin {req} to a clean version with hashes"
+                + (f" (or exclude {','.join('!=' + v for v in bad)})" if bad and len(bad) <= 6 else "")
+                + "; unlocked installs (pip, uvx, image builds) can otherwise pick a malicious release.",
                 "location": parse_location(a.get("location")),
                 "identity": ["BR004", req, str(a.get("specifier") or ""), str(a.get("group") or "")],
                 "package": req,
@@ -654,16 +715,17 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
     if g and not g["passed"]:
         out.append(
             {
-                "rule": "BR006",
+                "rule": "BR007",
                 "level": "error",
-                "security_severity": "7.0",
+                "security_severity": RULES["BR007"]["security_severity"],
                 "title": f"Blast-radius gate failed (score {score_value(report)}"
                 + (f", threshold {g['threshold']}" if g["threshold"] is not None else "")
+                + (", baseline" if g["baseline"] else "")
                 + ")",
-                "message": "The blast-radius gate failed: " + ("; ".join(g["reasons"]) or "see the report") + ".",
-                "remediation": "Reduce the blast radius (see the other findings) or raise the threshold deliberately.",
+                "message": "The blast-radius gate failed: " + ("; ".join(g["summary"]) or "see the report").rstrip(".") + ".",
+                "remediation": gate_remedy(report, g),
                 "location": {"path": input_file, "line": None} if input_file else None,
-                "identity": ["BR006", "gate"],
+                "identity": ["BR007", "gate"],
                 "package": None,
                 "path": [],
             }
@@ -672,6 +734,82 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
     out.sort(key=lambda f: (order.get(f["level"], 3), f["rule"], f["title"]))
     for f in out:
         f["fingerprint"] = stable_id(*f["identity"])
+    return out
+
+
+def gate_remedy(report: dict[str, Any], g: dict[str, Any]) -> str:
+    """What would make the failed gate pass, from what the report already holds: the
+    compromised pins to remove, the comparison variant that scores under the threshold, or
+    the growth to undo."""
+    steps = []
+    if any(r.startswith("known-compromised") for r in g["summary"]):
+        steps.append("Remove or re-pin the known-compromised packages (BR001 findings) and rotate what they could read")
+    if g["baseline"] and g["growth"] and g["growth"].get("grew"):
+        steps.append("Remove what grew since the baseline (listed in the gate details), or renew the baseline deliberately")
+    threshold = g["threshold"]
+    score = score_value(report)
+    if isinstance(threshold, (int, float)) and isinstance(score, (int, float)) and score > threshold:
+        passing = [v for v in comparison_rows(report)[1:] if isinstance(v["score"], (int, float)) and v["score"] <= threshold]
+        if passing:
+            best = max(passing, key=lambda v: v["score"])
+            steps.append(f"The comparison variant “{best['label']}” scores {best['score']} (≤ {threshold}): split the credentials that way (see the BR002 fixes)")
+        else:
+            steps.append(f"No comparison variant scores {threshold} or less; reduce the packages next to the credentials or raise the threshold deliberately")
+    return ("; ".join(steps) or "Reduce the blast radius (see the other findings) or raise the threshold deliberately") + "."
+
+
+def sort_packages(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Known-compromised first, then flagged code, then vulnerable; then most credentials
+    reachable, most dependents, shallowest, name: a reviewer sees the worst rows first."""
+    return sorted(
+        rows,
+        key=lambda p: (
+            not p["compromised"], not p["flagged"], not p["vulnerable"], -(p["reach_count"] or 0), -p["dependents"],
+            p["depth"] if p["depth"] is not None else 99, p["name"], p["key"],
+        ),
+    )
+
+
+def coverage(report: dict[str, Any]) -> list[str]:
+    """What the stages that ran did *not* cover, said plainly in every format: an unknown
+    transitive set, packages whose code was not analysed, packages no advisory source answered
+    for. (A stage that did not run at all is in :func:`stages`.)"""
+    out = []
+    inp = report.get("input") or {}
+    if inp.get("transitive_known") is False:
+        out.append(
+            f"Transitive dependencies unknown: only the {report.get('summary', {}).get('packages', 0)} declared "
+            "requirement(s) are counted, so the real blast radius is larger (lock the project, or scan without --offline)"
+        )
+    skipped = not_analysed(report)
+    if skipped and capabilities_by_package(report):
+        reasons = sorted(set(skipped.values()))
+        names = sorted(skipped)
+        shown = ", ".join(names[:8]) + (f", +{len(names) - 8} more" if len(names) > 8 else "")
+        out.append(
+            f"Capability analysis: {_skipped_count(report, skipped)} package(s) not analysed ({'; '.join(reasons)}): {shown}"
+        )
+    adv = report.get("advisories")
+    if isinstance(adv, dict) and _list(adv.get("unaudited")):
+        names = sorted(f"{u.get('name')} {u.get('version') or ''}".strip() for u in _list(adv.get("unaudited")) if isinstance(u, dict))
+        shown = ", ".join(names[:8]) + (f", +{len(names) - 8} more" if len(names) > 8 else "")
+        out.append(f"Advisories: {len(names)} package(s) unaudited, not clean (no advisory source answered for them): {shown}")
+    return out
+
+
+def compromised_lines(report: dict[str, Any]) -> list[str]:
+    """One line per known-compromised pin, for the top of every format."""
+    adv = report.get("advisories")
+    if not isinstance(adv, dict):
+        return []
+    out = []
+    for f in _list(adv.get("findings")):
+        if f.get("compromised") or f.get("kind") == "malicious":
+            rotate = [str(r) for r in _list(f.get("rotate"))]
+            line = f"KNOWN-COMPROMISED: {f.get('package')} {f.get('version')} ({f.get('advisory_id')}) is pinned"
+            if rotate:
+                line += f"; rotate {rotate[0]}" + (f" and {len(rotate) - 1} more" if len(rotate) > 1 else "")
+            out.append(line)
     return out
 
 

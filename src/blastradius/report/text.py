@@ -66,8 +66,16 @@ def render(report: dict[str, Any], *, colour: bool | None = None, verbose: bool 
         for line in score.get("explanation", []):
             out.append(f"  · {line}")
         if gate:
-            out += _gate_lines(gate, colour)
+            out += _gate_lines(gate, colour, verbose)
         out.append("")
+
+    from blastradius.report import present
+
+    alerts = [_style(line, colour, fg="red", bold=True) for line in present.compromised_lines(report)]
+    alerts += [f"Not covered: {line}" for line in present.coverage(report)]
+    alerts += [f"Not run:  {s['label']}: {s['missing']}" for s in present.stages(report) if not s["ran"]]
+    if alerts:
+        out += alerts + [""]
 
     out.append(f"Input:    {inp['file']} — {inp['reason']}")
     resolver = inp.get("resolver")
@@ -168,16 +176,25 @@ def _gate_threshold(gate: dict[str, Any]) -> str:
     return f": threshold {threshold}" if threshold is not None else ""
 
 
-def _gate_lines(gate: dict[str, Any], colour: bool) -> list[str]:
-    """What the gate decided and why; with a baseline, exactly what grew."""
+def _gate_lines(gate: dict[str, Any], colour: bool, verbose: bool = False, limit: int = 10) -> list[str]:
+    """What the gate decided and why; with a baseline, exactly what grew (the first ``limit``
+    items, all of them with --verbose)."""
+    from blastradius.report import present
+
+    view = present.gate({"gate": gate}) or {}
     lines: list[str] = []
-    for reason in gate.get("reasons", []):
+    for reason in view.get("summary", []):
         lines.append("  " + _style("✗ ", colour, fg="red") + reason)
+    details = view.get("details", [])
+    shown = details if verbose else details[:limit]
+    for item in shown:
+        lines.append(f"      {item}")
+    if len(shown) < len(details):
+        lines.append(f"      ... and {len(details) - len(shown)} more (--verbose or --format json for all)")
     growth = gate.get("growth")
     if growth is not None:
         if not growth.get("grew"):
             lines.append("  nothing grew since the baseline")
-        # what grew is already listed, item by item, in the gate's reasons above
         if growth.get("changed_versions"):
             lines.append("  version changes (not growth): " + "; ".join(growth["changed_versions"]))
         for waived in growth.get("waived", []):
@@ -227,6 +244,8 @@ def _advisory_lines(advisories: dict[str, Any] | None, colour: bool) -> list[str
             status = f"the lock avoids them (pins {', '.join(item.get('locked_versions', []))})"
         elif item.get("lock_avoids") is False:
             status = _style("the lock pins one of them", colour, fg="red")
+        elif item.get("group"):
+            status = f"group {item['group']} is outside this view, so its pin was not checked (--group {item['group']})"
         else:
             status = "nothing is locked: an unpinned install can pick one of them"
         where = f" at {item['location']}" if item.get("location") else ""
