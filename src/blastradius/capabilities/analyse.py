@@ -113,20 +113,25 @@ def want_member(kind: str):
 
 # ---------------------------------------------------------------------------------------------
 # scanning one file
-def _regex_facts(result: FileResult, data: bytes, line_of, *, python: bool) -> None:
+def _regex_facts(result: FileResult, data: bytes, line_of, *, python: bool, pad: int = 0) -> None:
     """Byte-level rules. Each starts with a check that is cheap in CPython (a literal ``in``, or
-    a regex anchored on a newline, dot or slash) so a file with none of them costs ~nothing."""
-    result.network = sinks.network(data)
-    result.subprocess = sinks.subprocess(data)
+    a regex anchored on a newline, dot or slash) so a file with none of them costs ~nothing.
+    ``pad``: newlines prepended to ``data`` (the ``sinks`` functions count lines in ``data``)."""
+
+    def real(line: int | None) -> int | None:
+        return None if line is None else max(line - pad, 1)
+
+    result.network = real(sinks.network(data))
+    result.subprocess = real(sinks.subprocess(data))
     if python and (b"environ" in data or b"getenv" in data):
         result.env_names = cred_rules.named_env_reads(data, line_of)
     result.cred = cred_rules.credential_families(data, line_of)
     found = sinks.persistence(data)
     if found:
-        result.hits.append(("BR-PERSISTENCE", "medium", found[0], found[1]))
+        result.hits.append(("BR-PERSISTENCE", "medium", real(found[0]), found[1]))
     found = sinks.download_exec(data, result.network is not None)
     if found:
-        result.hits.append(("BR-DOWNLOAD-EXEC", "high", found[0], found[1]))
+        result.hits.append(("BR-DOWNLOAD-EXEC", "high", real(found[0]), found[1]))
     if len(data) >= 1024 and max(map(len, data.split(b"\n"))) >= 1024:
         for rule_id, line, message in execution.encoded_literals(data, line_of):
             result.hits.append((rule_id, RULES[rule_id].severity, line, message))
@@ -155,7 +160,8 @@ def _ast_rules(result: FileResult, tree: ast.Module, *, need_exec: bool, need_re
         result.harvest = bool(sites)
     if need_obf:
         for line, message in execution.obfuscated_names(tree, index=index):
-            result.hits.append(("BR-OBFUSCATED-NAME", "medium", line, message))
+            result.hits.append(("BR-OBFUSCATED-NAME", "high" if message.startswith("hides") else "medium", line,
+                                message))
     if need_import:
         for line, message in import_time.import_time_sites(tree, index=index)[:5]:
             shell_or_net = not ("subprocess." in message or "Popen" in message or "check_" in message)
@@ -170,15 +176,17 @@ def scan_python(path: str, data: bytes, role: str = "module") -> FileResult:
     result = FileResult(path)
     line_of = _line_finder(data)
     padded = data if data.startswith(b"\n") else b"\n" + data
-    _regex_facts(result, padded, _shifted(line_of), python=True)
-    has_exec = b"exec(" in data or b"eval(" in data
+    _regex_facts(result, padded, _shifted(line_of), python=True, pad=len(padded) - len(data))
+    has_exec = b"exec(" in data or b"eval(" in data or b"-c'" in data or b'-c"' in data
     need_exec = has_exec and execution.DECODE_HINT.search(data) is not None
     need_remote = has_exec and result.network is not None
     need_harvest = b"environ" in data and cred_rules.ENV_WHOLE_HINT.search(data) is not None
     need_obf = execution.needs_obfuscation_check(data)
     need_import = role == "setup" or import_time.could_run_sink_on_import(
         padded, result.network is not None or result.subprocess is not None)
-    if role == "setup" or need_exec or need_remote or need_harvest or need_obf or need_import:
+    persist = next((i for i, h in enumerate(result.hits) if h[0] == "BR-PERSISTENCE"), None)
+    tree = None
+    if role == "setup" or need_exec or need_remote or need_harvest or need_obf or need_import or persist is not None:
         tree = _parse(data, path)
         result.parsed = True
         if tree is None:
@@ -189,6 +197,14 @@ def scan_python(path: str, data: bytes, role: str = "module") -> FileResult:
             if role == "setup":
                 for line, message in install.cmdclass_sites(tree):
                     result.hits.append(("BR-INSTALL-CMDCLASS", "medium", line, message))
+    if persist is not None:
+        # an autostart write is a feature a user may ask for (a daemon installing its own unit); next
+        # to network in the same file (a polled next stage) or run on import, it is the attack shape
+        _rid, _sev, line, message = result.hits[persist]
+        on_import = tree is not None and line is not None and import_time.runs_on_import(tree, line)
+        if result.network or on_import:
+            why = "runs on import" if on_import else "network in the same file"
+            result.hits[persist] = ("BR-PERSISTENCE", "high", line, f"{message}; {why}")
     if role == "setup":
         result.hits.append(("BR-INSTALL-SETUP-PY", "info", None, "sdist setup.py runs when installed from source"))
         reasons = []

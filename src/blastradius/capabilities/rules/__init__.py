@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump whenever any rule's logic or severity changes: cached results keyed on it go stale.
-RULES_VERSION = "2026.2"
+RULES_VERSION = "2026.3"
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,10 @@ _RULES: tuple[Rule, ...] = (
          "A sitecustomize.py/usercustomize.py at the install root runs at every interpreter start."),
     # execution of hidden code
     Rule("BR-EXEC-DECODED", "exec-decoded-data", "critical", "exec-decoded",
-         "litellm 1.82.8 exec(base64.b64decode(...)), jeIlyfish zlib+base64",
-         "exec/eval/compile of data produced by base64/zlib/marshal/codecs/bytes.fromhex."),
+         "litellm 1.82.8 exec(base64.b64decode(...)), litellm 1.82.7 Popen([python, '-c', decoded]), "
+         "jeIlyfish zlib+base64",
+         "exec/eval/compile of data produced by base64/zlib/marshal/codecs/bytes.fromhex, also through an "
+         "exec wrapper or as the -c code of a child interpreter or shell."),
     Rule("BR-EXEC-REMOTE", "exec-downloaded-code", "critical", "download-exec",
          "telnyx 4.87.x (next stage fetched then executed)",
          "exec/eval of data fetched from the network."),
@@ -59,7 +61,8 @@ _RULES: tuple[Rule, ...] = (
          "A long encoded literal whose decoded start is Python source."),
     Rule("BR-OBFUSCATED-NAME", "string-built-import-name", "medium", "obfuscation",
          "Birsan-style and typosquat payloads: __import__('o'+'s')",
-         "__import__/importlib.import_module/getattr with a name built from string pieces."),
+         "__import__/importlib.import_module/getattr with a name built from string pieces (high when "
+         "the pieces spell a sink)."),
     # credentials
     Rule("BR-ENV-HARVEST", "environment-harvest", "info", "env-harvest",
          "ctx 0.2.x (os.environ.items() sent out), litellm 1.82.7/1.82.8",
@@ -80,8 +83,10 @@ _RULES: tuple[Rule, ...] = (
          "ultralytics 8.3.45/46 (os.system('wget ... xmrig'))",
          "The code can run other programs (subprocess, os.system, os.exec*)."),
     Rule("BR-PERSISTENCE", "persistence-write", "medium", "persistence",
-         "litellm 1.82.8 (systemd user unit), nx (~/.bashrc), telnyx (Startup folder), MrMustard (cron, .pth)",
-         "Code writes to an autostart location: systemd, cron, shell rc, LaunchAgents, Startup, .pth."),
+         "litellm 1.82.8 (systemd user unit, privileged pods), nx (~/.bashrc), telnyx (Startup folder), "
+         "MrMustard (cron, .pth)",
+         "Code writes to an autostart location (systemd, cron, shell rc, LaunchAgents, Startup, .pth) or "
+         "creates a privileged host-mounting pod; high when it runs on import or next to network."),
     Rule("BR-DOWNLOAD-EXEC", "download-and-execute", "high", "download-exec",
          "ultralytics 8.3.41-46 (xmrig), Miasma (Bun runtime), curl|sh",
          "Code downloads something and makes it executable or pipes it into a shell."),

@@ -60,8 +60,14 @@ _LITERALS = (
     (b"wallet.dat", "wallet"),
 )
 _SECRET_LITERALS = (b"get_secret_value", b"list_secrets", b"secretsmanager", b"access_secret_version")
+# the whole home directory walked (torchtriton read every small file under $HOME): the walk's argument
+# is the home root itself, not a cache or config directory below it
+_HOME_WALK = re.compile(
+    rb"walk\(\s*(?:os\.path\.expanduser\(\s*['\"]~/?['\"]\s*\)|(?:pathlib\.)?Path\.home\(\)|home(?:_?dir)?|HOME)\s*\)|"
+    rb"Path\.home\(\)\.r?glob\("
+)
 SENSITIVE = frozenset({"ssh", "git-credentials", "pypirc", "npmrc", "wallet", "system-accounts",
-                       "process-memory", "ai-tools", "shell-history"})
+                       "process-memory", "ai-tools", "shell-history", "secret-sweep", "home-directory"})
 PROVIDER = frozenset({"aws", "gcp", "azure", "kube", "docker", "netrc"})
 FAMILIES = tuple(sorted(SENSITIVE | PROVIDER | {"cloud-metadata", "secret-manager"}))
 # file access next to a credential path: a mention in a docstring or lexer table is not a read
@@ -102,9 +108,17 @@ def credential_families(data: bytes, line_of) -> dict[str, int]:
             if pos >= 0:
                 found.setdefault("secret-manager", line_of(pos))
                 break
+        # listing every secret and reading values in one file: a dump of the secret store
+        pos = data.find(b"list_secrets")
+        if pos >= 0 and (b"get_secret_value" in data or b"access_secret_version" in data):
+            found["secret-sweep"] = line_of(pos)
+    if b"walk(" in data or b"Path.home()." in data:
+        match = _HOME_WALK.search(data)
+        if match:
+            found.setdefault("home-directory", line_of(match.start()))
     if found and not FILE_ACCESS.search(data):
         # names only (tables, docs): keep endpoints, which need no file access to be used
-        found = {k: v for k, v in found.items() if k in ("cloud-metadata", "secret-manager")}
+        found = {k: v for k, v in found.items() if k in ("cloud-metadata", "secret-manager", "secret-sweep")}
     return found
 
 

@@ -133,28 +133,89 @@ def _exec_target(call: ast.Call) -> str | None:
     return None
 
 
+# ``[sys.executable, "-c", code]`` / ``sh -c code``: running code text in a child interpreter is exec
+# by another name (litellm 1.82.7 ran its decoded payload with ``Popen([sys.executable, "-c", ...])``).
+_RUNNERS = {"Popen", "run", "call", "check_call", "check_output", "create_subprocess_exec", "execv", "execvp",
+            "execl", "execlp", "spawnv", "spawnl", "spawnvp", "spawnlp", "posix_spawn", "posix_spawnp"}
+
+
+def _dash_c_code(call: ast.Call) -> ast.AST | None:
+    """The code argument after ``"-c"`` of a program-running call, or None."""
+    if _dotted(call.func).rsplit(".", 1)[-1] not in _RUNNERS or not call.args:
+        return None
+    first = call.args[0]
+    seq = first.elts if isinstance(first, (ast.List, ast.Tuple)) else call.args
+    for i, item in enumerate(seq[:-1]):
+        if isinstance(item, ast.Constant) and item.value == "-c":
+            return seq[i + 1]
+    return None
+
+
+def _params(fn: ast.AST) -> set[str]:
+    args = fn.args  # type: ignore[attr-defined]
+    return {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} | (
+        {args.vararg.arg} if args.vararg else set())
+
+
+def _exec_wrappers(tree: ast.AST, calls: list[ast.Call], parents: dict | None) -> dict[str, str]:
+    """Module-local names (``run = lambda c: exec(c)``, ``def run(c): exec(c)``) whose body execs one
+    of its parameters: calling them is exec (lambda/compile chains hide the exec behind a name)."""
+    out: dict[str, str] = {}
+    for call in calls:
+        target = _exec_target(call)
+        if target is None or not call.args:
+            continue
+        fn = parents.get(call) if parents is not None else None
+        while fn is not None and not isinstance(fn, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            fn = parents.get(fn)
+        if fn is None or isinstance(fn, ast.Module):
+            continue
+        params = _params(fn)
+        if not any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(call.args[0])):
+            continue
+        if isinstance(fn, ast.Lambda):
+            holder = parents.get(fn)
+            if isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name):
+                out.setdefault(holder.targets[0].id, target)
+        else:
+            out.setdefault(fn.name, target)
+    return out
+
+
 def exec_sites(tree: ast.AST, *, want_decoded: bool, want_remote: bool, index=None) -> list[tuple[str, int, str]]:
-    """(rule_id, line, message) for exec/eval/compile of decoded or downloaded data."""
+    """(rule_id, line, message) for exec/eval/compile of decoded or downloaded data (also through an
+    exec wrapper, or as the ``-c`` code of a child interpreter or shell)."""
     out: list[tuple[str, int, str]] = []
     calls = index.calls if index is not None else [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    exec_calls = [c for c in calls if c.args and _exec_target(c) is not None]
+    wrappers = _exec_wrappers(tree, calls, index.parents if index is not None else None)
+    exec_calls: list[tuple[ast.Call, str, ast.AST]] = []
+    for c in calls:
+        target = _exec_target(c)
+        if target is not None and c.args:
+            exec_calls.append((c, f"{target}()", c.args[0]))
+        elif isinstance(c.func, ast.Name) and c.func.id in wrappers and c.args:
+            exec_calls.append((c, f"{c.func.id}() (wraps {wrappers[c.func.id]})", c.args[0]))
+        else:
+            code = _dash_c_code(c)
+            if code is not None:
+                exec_calls.append((c, f"{_dotted(c.func)}(... -c ...)", code))
     if not exec_calls:
         return out
     assigns = index.assigns if index is not None else None
     decoded = _taint(tree, _is_decode_call, assigns) if want_decoded else {}
     remote = _taint(tree, _is_net_call, assigns) if want_remote else {}
-    for node in exec_calls:
-        target = _exec_target(node)
-        arg = node.args[0]
+    for node, target, arg in exec_calls:
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "repr":
+            continue  # eval(repr(x)): a literal round-trip, never code from the data
         if want_decoded:
             how = _find(arg, _is_decode_call, decoded)
             if how:
-                out.append(("BR-EXEC-DECODED", node.lineno, f"{target}() of data decoded by {how}"))
+                out.append(("BR-EXEC-DECODED", node.lineno, f"{target} of data decoded by {how}"))
                 continue
         if want_remote:
             how = _find(arg, _is_net_call, remote)
             if how:
-                out.append(("BR-EXEC-REMOTE", node.lineno, f"{target}() of data fetched by {how}"))
+                out.append(("BR-EXEC-REMOTE", node.lineno, f"{target} of data fetched by {how}"))
     return out
 
 
@@ -198,7 +259,37 @@ def _built_string(node: ast.AST) -> str | None:
     return None
 
 
+# names whose spelling-by-pieces hides a sink: the folded string is named in the evidence and the
+# finding is high (Birsan-style ``getattr(__import__('o'+'s'), 'sys'+'tem')``)
+SINK_NAMES = frozenset({"os", "subprocess", "socket", "requests", "httpx", "urllib", "urllib.request", "builtins",
+                        "base64", "marshal", "zlib", "codecs", "ctypes", "pty", "system", "popen", "Popen", "run",
+                        "call", "check_output", "check_call", "exec", "eval", "compile", "execv", "execve",
+                        "spawnv", "urlopen", "urlretrieve", "b64decode", "loads", "decompress", "__import__",
+                        "import_module", "getoutput", "create_connection"})
+
+
+def _fold(node: ast.AST) -> str | None:
+    """The constant string a built name evaluates to, when every piece is a literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _fold(node.left), _fold(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and isinstance(node.value, ast.Constant) \
+            and isinstance(node.value.value, str) and node.slice.lower is None and node.slice.upper is None \
+            and isinstance(node.slice.step, ast.UnaryOp) and isinstance(node.slice.step.operand, ast.Constant) \
+            and node.slice.step.operand.value == 1:
+        return node.value.value[::-1]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" \
+            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str) and node.args \
+            and isinstance(node.args[0], (ast.List, ast.Tuple)):
+        pieces = [_fold(e) for e in node.args[0].elts]
+        return node.func.value.value.join(pieces) if all(p is not None for p in pieces) else None  # type: ignore[arg-type]
+    return None
+
+
 def obfuscated_names(tree: ast.AST, index=None) -> list[tuple[int, str]]:
+    """(line, message); a message starting with "hides" names a sink (reported high)."""
     out: list[tuple[int, str]] = []
     calls = index.calls if index is not None else [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     for node in calls:
@@ -212,7 +303,11 @@ def obfuscated_names(tree: ast.AST, index=None) -> list[tuple[int, str]]:
             continue
         how = _built_string(arg)
         if how:
-            out.append((node.lineno, f"{name}() with a name built by {how}"))
+            folded = _fold(arg)
+            if folded in SINK_NAMES:
+                out.append((node.lineno, f"hides {name}('{folded}') behind a name built by {how}"))
+            else:
+                out.append((node.lineno, f"{name}() with a name built by {how}"))
     return out
 
 

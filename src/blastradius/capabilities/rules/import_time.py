@@ -349,3 +349,49 @@ def import_time_sites(tree: ast.Module, index=None) -> list[tuple[int, str]]:
             if kw.arg == "target" and isinstance(kw.value, ast.Name) and kw.value.id in reach:
                 out.append((call.lineno, f"module-level thread target {kw.value.id}() reaches {reach[kw.value.id]}"))
     return out
+
+
+def runs_on_import(tree: ast.Module, line: int) -> bool:
+    """Does ``line`` run when the module is imported: module-level code (outside defs and
+    ``if __name__ == "__main__"``), or the body of a module-local function that a module-level
+    call reaches (through other module-local calls). Used to lift a persistence write that
+    happens on import (nx appended to ~/.bashrc, MrMustard wrote a .pth) above one a user asks for."""
+    funcs: dict[str, ast.AST] = {}
+    guarded: list[tuple[int, int]] = []
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            funcs[stmt.name] = stmt
+        elif isinstance(stmt, ast.ClassDef):
+            for item in stmt.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    funcs[f"{stmt.name}.{item.name}"] = item
+                    if item.name == "__init__":
+                        funcs[stmt.name] = item
+        elif isinstance(stmt, ast.If) and _is_guard(stmt.test):
+            guarded.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
+
+    def span(node: ast.AST) -> tuple[int, int]:
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])  # type: ignore[attr-defined]
+        return start, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+
+    defs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
+    if not any(span(fn)[0] <= line <= span(fn)[1] for fn in defs):
+        return not any(a <= line <= b for a, b in guarded)
+    # inside a def: runs on import only through a module-local function a module-level call reaches
+    inside = [name for name, fn in funcs.items() if span(fn)[0] <= line <= span(fn)[1]]
+    todo = []
+    for call in _module_level_calls(tree):
+        if isinstance(call.func, ast.Name) and call.func.id in funcs:
+            todo.append(call.func.id)
+        todo += [kw.value.id for kw in call.keywords
+                 if kw.arg == "target" and isinstance(kw.value, ast.Name) and kw.value.id in funcs]
+    reached: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        for sub in ast.walk(funcs[name]):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in funcs:
+                todo.append(sub.func.id)
+    return any(name in reached for name in inside)

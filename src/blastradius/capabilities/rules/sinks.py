@@ -77,8 +77,17 @@ def subprocess(data: bytes) -> int | None:
     return None
 
 
+# a pod spec that is privileged and mounts the host, created through the API (litellm 1.82.8 spread
+# to every node of a cluster this way); the kubernetes client's own models never hold both literals
+K8S_POD = re.compile(rb"/pods\b|/daemonsets\b|create_namespaced_(?:pod|daemon_set)\b")
+
+
 def persistence(data: bytes) -> tuple[int, str] | None:
     hit: tuple[int, str] | None = None
+    if b"hostPath" in data and b"privileged" in data:
+        match = K8S_POD.search(data)
+        if match:
+            return line_at(data, match.start()), "creates a privileged Kubernetes pod that mounts the host"
     for pattern in (PERSIST_DOT, PERSIST_SLASH):
         match = pattern.search(data)
         if match:
