@@ -228,7 +228,7 @@ def test_walk_of_a_cache_below_home_is_not_a_source(tmp_path):
 
 # --- evidence lines ----------------------------------------------------------------------------
 def test_byte_level_evidence_lines_are_the_file_lines():
-    src = b"import requests\nimport subprocess\n\ndef f():\n    open('/home/u/.bashrc', 'a').write('x')\n"
+    src = b"import requests\nimport subprocess\n\ndef f():\n    open(os.path.expanduser('~/.bashrc'), 'a').write('x')\n"
     result = scan_python("m.py", src)
     assert (result.network, result.subprocess) == (1, 2)
     assert [h[2] for h in result.hits if h[0] == "BR-PERSISTENCE"] == [5]
