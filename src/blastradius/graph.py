@@ -533,7 +533,7 @@ def build_graph(project: ResolvedProject, view: View | None = None) -> Dependenc
     # Per group: its own closure (direct / transitive) and what it adds beyond the runtime set.
     # One walk per group, not one walk with everything selected: uv's conflict markers make
     # groups exclusive, and selecting all of them at once would drop branches of the runtime set.
-    runtime, _ = _reach(project, out_edges, set(), view.target, available)
+    runtime = reached if not selected else _reach(project, out_edges, set(), view.target, available)[0]
     runtime_keys = {k for k in runtime if not project.packages[k].is_root}
     root_keys = [r for r in project.roots if r in project.packages]
 
