@@ -430,6 +430,7 @@ class _NodeInfo:
     an all-groups view of the same project (CI/declared units), then the key itself."""
 
     def __init__(self, graph: Any, keys: Iterable[str]) -> None:
+        self._seen: dict[str, tuple[str, str | None, int | None, int, tuple[str, ...]]] = {}
         self.graphs = [graph] if graph is not None else []
         missing = [k for k in keys if graph is None or k not in graph.nodes]
         if graph is not None and missing and any(k in graph.project.packages for k in missing):
@@ -441,6 +442,12 @@ class _NodeInfo:
                 pass
 
     def get(self, key: str) -> tuple[str, str | None, int | None, int, tuple[str, ...]]:
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._lookup(key)
+        return found
+
+    def _lookup(self, key: str) -> tuple[str, str | None, int | None, int, tuple[str, ...]]:
         for graph in self.graphs:
             node = graph.nodes.get(key)
             if node is not None:
