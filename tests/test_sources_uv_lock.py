@@ -213,3 +213,53 @@ def test_per_group_direct_and_transitive_counts():
     assert graph.group_stats["socks"]["adds"] == 1
     assert graph.group_stats["socks"]["direct"] == 2
     assert graph.group_stats["dev"] == {"packages": 2, "direct": 2, "transitive": 0, "adds": 2}
+
+
+@pytest.mark.parametrize(
+    "lock",
+    [
+        FIXTURES / "litellm-proxy" / "uv.lock",
+        CORPUS / "pankaj28843__litellm-proxy-headroom" / "uv.lock",
+        CORPUS / "openai__openai-python" / "uv.lock",
+        FIXTURES / "sources" / "uv-workspace" / "uv.lock",
+    ],
+)
+def test_artifact_lines_skipped_for_speed_give_the_same_result(lock):
+    """The reader blanks sdist/wheels lines before parsing and takes their hashes by regex;
+    everything it reports must equal a full TOML parse of the same lock."""
+    import tomllib
+
+    from blastradius.sources.uv_lock import _without_artifacts
+
+    text = lock.read_text()
+    stripped, hashes = _without_artifacts(text)
+    full = tomllib.loads(text)["package"]
+    reduced = tomllib.loads(stripped)["package"]
+    assert len(stripped.splitlines()) == len(text.splitlines())
+    for index, (entry, lean) in enumerate(zip(full, reduced)):
+        assert {k: v for k, v in entry.items() if k not in ("sdist", "wheels")} == lean
+        expected = {entry["sdist"]["hash"]} if "sdist" in entry else set()
+        expected |= {w["hash"] for w in entry.get("wheels", [])}
+        assert hashes[index] == expected
+    project = load(lock, lock.parent)
+    assert all(p.hashes for p in project.packages.values() if p.source == "registry")
+
+
+def test_unexpected_artifact_layout_falls_back_to_a_full_parse(tmp_path):
+    lock = tmp_path / "uv.lock"
+    lock.write_text(
+        'version = 1\n[[package]]\nname = "root"\nversion = "1"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "a" }]\n\n[[package]]\nname = "a"\nversion = "1.0"\n'
+        'source = { registry = "https://index.example/simple" }\n'
+        'wheels = [\n  { url = "https://files.index.example/a.whl", hash = "sha256:ab12" },\n'
+    )
+    with pytest.raises(SourceError):  # an unterminated array is still reported, with its file
+        load(lock, tmp_path)
+    lock.write_text(
+        'version = 1\n[[package]]\nname = "root"\nversion = "1"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "a" }]\n\n[[package]]\nname = "a"\nversion = "1.0"\n'
+        'source = { registry = "https://index.example/simple" }\n'
+        'wheels = [{ url = "https://files.index.example/a.whl", hash = "sha256:ab12" }]\n'
+    )
+    project = load(lock, tmp_path)
+    assert project.packages["a==1.0"].hashes == ("sha256:ab12",)

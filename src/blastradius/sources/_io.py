@@ -85,8 +85,13 @@ def load_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str
     """Parse a TOML file; return the data and the raw text (for line lookups)."""
     shown = shown or path.as_posix()
     text = read_text(path, shown)
+    return parse_toml(text, shown), text
+
+
+def parse_toml(text: str, shown: str) -> dict[str, Any]:
+    """TOML text -> data, errors as one line with the file and line."""
     try:
-        return tomllib.loads(text), text
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
