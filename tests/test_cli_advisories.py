@@ -53,7 +53,7 @@ def test_known_compromised_cannot_be_waived_or_thresholded(tmp_path):
 def test_lock_that_avoids_the_bad_releases_passes_but_reports_the_range():
     result = run_cli("scan", str(ADVISORIES / "uv-project-avoids"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "admits 1.82.7, 1.82.8 (MAL-2026-2144); the lock avoids them" in result.stdout
+    assert "litellm>=1.80 at pyproject.toml:6 admits 1.82.7, 1.82.8 (MAL-2026-2144); the lock avoids them" in result.stdout
 
 
 def test_unlocked_range_warns_offline():

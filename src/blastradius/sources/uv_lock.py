@@ -192,8 +192,34 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
         if package.is_root:
             _declared_requirements(project, package, entry.get("metadata") or {}, line, shown)
 
+    _point_requirements_at_manifest(project, path.parent, project_dir)
     project.notes.append(f"{len(entries)} lock entries; edges, markers and extras as written by uv")
     return project
+
+
+def _point_requirements_at_manifest(project: ResolvedProject, folder: Path, project_dir: Path) -> None:
+    """A declared range is written in pyproject.toml, not in the lock: point range findings
+    ("``litellm>=1.80`` admits 1.82.7") at the manifest line when the manifest is there."""
+    manifest = folder / "pyproject.toml"
+    if not project.requirements or not manifest.is_file():
+        return
+    from dataclasses import replace
+
+    from blastradius.sources._pyproject_roots import read_roots
+
+    try:
+        declared = read_roots(manifest, project_dir).all_requirements()
+    except SourceError:  # the lock is the input; a broken manifest only costs the better line
+        return
+    where = {}
+    for requirement in declared:
+        if requirement.location is not None and requirement.location.line is not None:
+            where.setdefault((requirement.name, requirement.group), requirement.location)
+            where.setdefault((requirement.name, None), requirement.location)
+    project.requirements = [
+        replace(r, location=where.get((r.name, r.group)) or where.get((r.name, None)) or r.location)
+        for r in project.requirements
+    ]
 
 
 def _declared_requirements(
