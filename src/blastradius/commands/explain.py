@@ -50,7 +50,8 @@ def explain(**kwargs: Any) -> None:
         click.echo(json.dumps({"input": project.input_file, "view": graph.view.describe(), "matches": results}, indent=2, sort_keys=True))
         return
     for item in results:
-        click.echo(f"{item['name']} {item['version'] or ''}  (depth {item['depth']}, {item['dependents']} dependents, groups: {', '.join(item['groups'])})")
+        depth = "unknown" if item["depth"] is None else item["depth"]
+        click.echo(f"{item['name']} {item['version'] or ''}  (depth {depth}, {item['dependents']} dependents, groups: {', '.join(item['groups'])})")
         if item["location"]:
             click.echo(f"  pinned at {item['location']}")
         if not item["parent_known"]:
