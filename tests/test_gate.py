@@ -164,3 +164,119 @@ def test_waivers_count_only_until_they_expire():
     package_waiver = Waiver("lib1", "vendored", dt.date(2027, 1, 1), "package")
     assert not evaluate_gate(result, (), GateConfig(max_packages=9), None, today).passed
     assert evaluate_gate(result, (), GateConfig(max_packages=9, waivers=(package_waiver,)), None, today).passed
+
+
+# ----- baseline on a real project not in this repository (copied to a temp dir) -----------------
+HEADROOM = FIXTURES / "corpus" / "pankaj28843__litellm-proxy-headroom"  # LiteLLM proxy, uv.lock, see SOURCE.md
+
+
+@pytest.fixture(scope="module")
+def headroom(tmp_path_factory):
+    """A private copy of a real LiteLLM gateway and its own baseline report."""
+    root = tmp_path_factory.mktemp("headroom")
+    target = root / "proj"
+    shutil.copytree(HEADROOM, target)
+    base = root / "base.json"
+    done = run("scan", str(target), "--format", "json", "-o", str(base), "-q")
+    assert done.returncode == 0, done.stderr
+    return target, base
+
+
+def _gate_json(*args: str) -> tuple[int, dict]:
+    done = run("scan", *args, "-q", "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)["gate"]
+
+
+def test_baseline_on_a_real_gateway_lock_edit_names_the_new_packages(headroom, tmp_path):
+    project, base = headroom
+    work = tmp_path / "proj"
+    shutil.copytree(project, work)
+    lock = work / "uv.lock"
+    text = lock.read_text("utf-8")
+    # A PR adds a heavy direct dependency (two new packages, one existing one reused).
+    edge = '    { name = "httpx" },\n    { name = "jinja2" },\n'  # in the root's dependencies
+    assert text.count(edge) == 1
+    text = text.replace(edge, edge + '    { name = "heavyml" },\n', 1)
+    text += (
+        '\n[[package]]\nname = "heavyml"\nversion = "2.0.0"\nsource = { registry = "https://index.example/simple" }\n'
+        'dependencies = [\n    { name = "heavyml-kernels" },\n    { name = "requests" },\n]\n'
+        '\n[[package]]\nname = "heavyml-kernels"\nversion = "2.0.0"\nsource = { registry = "https://index.example/simple" }\n'
+    )
+    lock.write_text(text, "utf-8")
+    code, gate = _gate_json(str(work), "--baseline", str(base))
+    assert code == 1 and not gate["passed"]
+    growth = gate["growth"]
+    assert [line.split(" (via")[0] for line in growth["new_packages"]] == ["heavyml 2.0.0", "heavyml-kernels 2.0.0"]
+    assert growth["new_packages"][1].startswith("heavyml-kernels 2.0.0 (via litellm-proxy-headroom -> heavyml -> heavyml-kernels)")
+    assert growth["new_credentials"] == [] and growth["new_holdings"] == []
+    assert growth["packages_after"] == growth["packages_before"] + 2
+    # requests was already there: it is reached by a new path, which is listed but is not growth
+    assert any(p.startswith("requests: litellm-proxy-headroom -> heavyml -> requests") for p in growth["changed_paths"])
+    assert gate["reasons"][0] == "grew since the baseline (2 change(s)):"
+
+
+def test_baseline_dropping_a_direct_dependency_is_not_growth(headroom, tmp_path):
+    """httpx stays installed through litellm: paths change, nothing is added, the gate passes."""
+    project, base = headroom
+    work = tmp_path / "proj"
+    shutil.copytree(project, work)
+    lock = work / "uv.lock"
+    text = lock.read_text("utf-8")
+    direct = '    { name = "httpx" },\n    { name = "jinja2" },\n'
+    assert direct in text
+    lock.write_text(text.replace(direct, '    { name = "jinja2" },\n', 1), "utf-8")
+    code, gate = _gate_json(str(work), "--baseline", str(base))
+    assert code == 0 and gate["passed"], gate["reasons"]
+    assert gate["growth"]["grew"] is False
+    assert any(p.startswith("httpx: litellm-proxy-headroom -> litellm -> httpx") for p in gate["growth"]["changed_paths"])
+    # ... and the same report with no change at all passes with nothing listed.
+    code, gate = _gate_json(str(project), "--baseline", str(base), "--fail-above", "0", "--max-credentials-per-unit", "0")
+    assert code == 0 and gate["growth"]["changed_paths"] == [] and gate["growth"]["new_packages"] == []
+    assert sum(n.startswith("baseline mode, not failing on:") for n in gate["notes"]) == 2
+
+
+def test_baseline_new_provider_key_on_a_real_gateway(headroom, tmp_path):
+    project, base = headroom
+    work = tmp_path / "proj"
+    shutil.copytree(project, work)
+    with (work / ".env.example").open("a", encoding="utf-8") as handle:
+        handle.write("ANTHROPIC_API_KEY=\n")
+    done = run("scan", str(work), "--baseline", str(base), "-q")
+    assert done.returncode == 1
+    # the score was already saturated (99): growth is found by name, not by score
+    assert "score 99 -> " not in done.stdout
+    assert "new credential: ANTHROPIC_API_KEY (anthropic, provider-key) in runtime; 161 packages can reach it" in done.stdout
+    assert "new package" not in done.stdout
+
+
+def test_baseline_from_another_project_says_so(headroom, tmp_path):
+    project, _ = headroom
+    other = tmp_path / "other.json"
+    assert run("scan", str(FIXTURES / "anthropic-proxy"), "--format", "json", "-o", str(other), "-q").returncode == 0
+    code, gate = _gate_json(str(project), "--baseline", str(other))
+    assert code == 1
+    assert "the baseline is a report on anthropic-proxy, this scan is litellm-proxy-headroom: " \
+           "everything the two do not share counts as growth" in gate["notes"]
+    own = json.loads(run("scan", str(project), "--baseline", str(headroom[1]), "-q", "--format", "json").stdout)["gate"]
+    assert not any("baseline is a report on" in n for n in own["notes"])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"score": 5, ', "baseline is not JSON"),
+        ("[1, 2]", "baseline is not a blastradius JSON report"),
+        ('{"score": {"score": "x", "packages": 3}}', "baseline 'score' is not a blastradius score"),
+        ('{"score": {"score": 12}}', "baseline 'score' is not a blastradius score"),
+        ('{"score": true, "packages": []}', "baseline 'score' is not an integer"),
+        ('{"packages": {"a": 1}}', "baseline 'packages' is not a list"),
+    ],
+)
+def test_corrupt_baseline_is_one_line_and_exit_2(tmp_path, content, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, "utf-8")
+    done = run("scan", str(FIXTURES / "anthropic-proxy"), "--baseline", str(bad), "-q")
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.count("\n") == 1 and message in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""

@@ -288,3 +288,78 @@ def test_saturation_is_monotone_and_capped():
     values = [saturate(r, WEIGHTS) for r in range(0, 20000, 7)]
     assert values == sorted(values)
     assert values[0] == 0 and max(values) == 99
+
+
+@SETTINGS
+@given(projects(max_packages=10), credentials(), st.data())
+def test_a_compromised_release_matched_by_name_and_version_only(project, creds, data):
+    """Advisory sources that give no graph key (pip-audit, OSV by name) still match: the name in
+    any spelling PEP 503 folds together, the exact version; another version does not match."""
+    graph, inventory, units = setup(project, creds)
+    installed = sorted({k for u in units for k in u.packages})
+    assume(installed)
+    package = project.packages[data.draw(st.sampled_from(installed))]
+    spelled = data.draw(st.sampled_from([package.name, package.name.upper(), package.name.replace("-", "_"), package.name.replace("-", ".")]))
+    finding = AdvisoryFinding("MAL-2026-0002", (), spelled, package.version or "", "", "malicious", None, (), "test", package_key="")
+    result = score_project(graph, units, inventory, advisories=[finding])
+    assert result.score == 100 and [c.name for c in result.compromised] == [package.name]
+    assert not evaluate_gate(result, [finding], GateConfig(fail_above=100), None, dt.date(2026, 1, 1)).passed
+    other_versions = {p.version for p in project.packages.values() if p.name == package.name}
+    assume("9.9.9" not in other_versions)
+    elsewhere = AdvisoryFinding("MAL-2026-0003", (), spelled, "9.9.9", "", "malicious", None, (), "test", package_key="")
+    assert score_project(graph, units, inventory, advisories=[elsewhere]).score <= 99
+
+
+def _report(result) -> dict:
+    return json.loads(json.dumps({"score": result.to_dict()}))
+
+
+@SETTINGS
+@given(projects(), credentials(), st.data())
+def test_baseline_growth_is_exactly_what_was_added(project, creds, data):
+    """Against its own report nothing grows (whatever the thresholds); against a report written
+    before a package and a credential were added, exactly those two are growth."""
+    graph, inventory, units = setup(project, creds)
+    before = score_project(graph, units, inventory)
+    today = dt.date(2026, 1, 1)
+    strict = GateConfig(fail_above=0, max_credentials_per_unit=0, max_packages=0)
+    same = evaluate_gate(before, (), strict, _report(before), today)
+    assert same.passed and not same.growth.grew and same.reasons == ()
+    name = data.draw(ascii_names.filter(lambda n: all(p.name != n for p in project.packages.values())).map(lambda n: "new-" + n))
+    added = project.add_package(Package(name, "1.0"))
+    project.dependencies.append(Dependency("app==0.1.0", added.key))
+    secret = Credential("BRAND_NEW_API_KEY", "openai", "OpenAI", "provider-key", (), ("runtime",))
+    graph2, inventory2, units2 = setup(project, [*creds, secret])
+    after = score_project(graph2, units2, inventory2)
+    gate = evaluate_gate(after, (), GateConfig(), _report(before), today)
+    assert not gate.passed and gate.exit_code == 1
+    assert [line.split(" ")[0] for line in gate.growth.new_packages] == [added.name]
+    assert [line.split(" ")[0] for line in gate.growth.new_credentials] == ["BRAND_NEW_API_KEY"]
+    assert gate.growth.new_holdings == ()
+    # waived, both stop being growth (and say so); expired, the waiver itself fails the gate
+    waivers = (Waiver(added.name, "vendored", dt.date(2026, 12, 31), "package"), Waiver("BRAND_NEW_API_KEY", "rotating", dt.date(2026, 12, 31)))
+    waived = evaluate_gate(after, (), GateConfig(waivers=waivers), _report(before), today)
+    assert [line.split(" ")[0] for line in waived.growth.new_packages] == [] and waived.growth.new_credentials == ()
+    assert len(waived.growth.waived) == 2
+    expired = evaluate_gate(after, (), GateConfig(waivers=waivers), _report(before), dt.date(2027, 1, 1))
+    assert not expired.passed and sum(r.startswith("expired waiver:") for r in expired.reasons) == 2
+
+
+@SETTINGS
+@given(projects(max_packages=8), credentials(), st.integers(0, 2**32 - 1))
+def test_json_with_findings_is_byte_identical_across_finding_orders(project, creds, seed):
+    graph, inventory, units = setup(project, creds)
+    installed = sorted({k for u in units for k in u.packages})
+    findings = [_malicious(project.packages[k]) for k in installed[:3]]
+    findings += [AdvisoryFinding(f"GHSA-{i}", (), project.packages[k].name, project.packages[k].version or "", "", "vulnerability", "HIGH", (), "test", package_key=k)
+                 for i, k in enumerate(installed[:4])]
+
+    def render(order):
+        result = score_project(graph, units, inventory, advisories=order)
+        gate = evaluate_gate(result, order, GateConfig(fail_on=("known-compromised", "vulnerability")), None, dt.date(2026, 1, 1))
+        return json.dumps([result.to_dict(), gate.to_dict()], ensure_ascii=False)
+
+    first = render(list(findings))
+    shuffled = list(findings)
+    random.Random(seed).shuffle(shuffled)
+    assert render(shuffled) == first

@@ -3,8 +3,10 @@
 Why a baseline mode: an existing gateway already scores high; a threshold would fail every PR
 or be set so high it catches nothing. With ``--baseline old-report.json`` the gate fails only
 when something *grew* -- a new package, a new credential, a credential now held by another
-unit, a new dependency path, a higher score -- and prints exactly that, so the PR author sees
-what their change added. Known-compromised releases and expired waivers fail in both modes.
+unit, a higher score -- and prints exactly that, so the PR author sees what their change added.
+A changed shortest path to a package already there, or a version bump, is listed but is not
+growth (removing a direct dependency changes paths too). Known-compromised releases and expired
+waivers fail in both modes.
 
 Exit codes (README): 0 pass, 1 gate failed, 2 usage or input error.
 """
@@ -130,10 +132,27 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportError(f"baseline is not JSON: {exc.msg}", path, exc.lineno) from None
+    hint = "write one with `blastradius scan --format json -o FILE`"
     if not isinstance(data, dict) or ("score" not in data and "packages" not in data):
-        raise ReportError("baseline is not a blastradius JSON report (no 'score' or 'packages'); "
-                          "write one with `blastradius scan --format json -o FILE`", path)
+        raise ReportError(f"baseline is not a blastradius JSON report (no 'score' or 'packages'); {hint}", path)
+    score = data.get("score")
+    if isinstance(score, Mapping):
+        if _baseline_score(data) is None or not isinstance(score.get("packages"), list):
+            raise ReportError(f"baseline 'score' is not a blastradius score (needs an integer 'score' and a 'packages' list); {hint}", path)
+    elif "score" in data and _baseline_score(data) is None:
+        raise ReportError(f"baseline 'score' is not an integer; {hint}", path)
+    elif not isinstance(data.get("packages"), list):
+        raise ReportError(f"baseline 'packages' is not a list; {hint}", path)
     return data
+
+
+def _baseline_roots(report: Mapping[str, Any]) -> tuple[str, ...]:
+    summary = report.get("summary")
+    roots = summary.get("roots") if isinstance(summary, Mapping) else None
+    if not isinstance(roots, list):
+        return ()
+    names = [r.get("name") if isinstance(r, Mapping) else r for r in roots]
+    return tuple(sorted({str(n) for n in names if isinstance(n, str) and n}))
 
 
 def _baseline_score(report: Mapping[str, Any]) -> int | None:
@@ -183,7 +202,7 @@ class Growth:
     new_packages: tuple[str, ...] = ()
     new_credentials: tuple[str, ...] = ()
     new_holdings: tuple[str, ...] = ()
-    new_paths: tuple[str, ...] = ()
+    changed_paths: tuple[str, ...] = ()  # informational: a new shortest path is not growth
     score_before: int | None = None
     score_after: int = 0
     packages_before: int = 0
@@ -197,7 +216,7 @@ class Growth:
 
     @property
     def grew(self) -> bool:
-        return bool(self.new_packages or self.new_credentials or self.new_holdings or self.new_paths or self.score_grew)
+        return bool(self.new_packages or self.new_credentials or self.new_holdings or self.score_grew)
 
     def lines(self) -> list[str]:
         out: list[str] = []
@@ -206,7 +225,6 @@ class Growth:
         out += [f"new package: {p}" for p in self.new_packages]
         out += [f"new credential: {c}" for c in self.new_credentials]
         out += [f"new holding: {h}" for h in self.new_holdings]
-        out += [f"new path: {p}" for p in self.new_paths]
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -219,7 +237,7 @@ class Growth:
             "new_packages": list(self.new_packages),
             "new_credentials": list(self.new_credentials),
             "new_holdings": list(self.new_holdings),
-            "new_paths": list(self.new_paths),
+            "changed_paths": list(self.changed_paths),
             "changed_versions": list(self.changed_versions),
             "waived": list(self.waived),
         }
@@ -259,7 +277,7 @@ def compute_growth(score_result: Any, baseline: Mapping[str, Any], waivers: Iter
     old_holdings = _baseline_holdings(baseline)
 
     new_packages: list[str] = []
-    new_paths: list[str] = []
+    changed_paths: list[str] = []
     changed: list[str] = []
     waived: list[str] = []
     seen_names: set[str] = set()
@@ -282,7 +300,7 @@ def compute_growth(score_result: Any, baseline: Mapping[str, Any], waivers: Iter
             before = ", ".join(sorted(old_versions.get(package.name, set())))
             changed.append(f"{package.name} {before} -> {package.version}")
         if package.path and old_paths and tuple(package.path) not in old_paths and waiver is None:
-            new_paths.append(f"{package.name}: {path_text}")
+            changed_paths.append(f"{package.name}: {path_text}")
 
     credential_rows = {c.name: c for c in score_result.credentials}
     new_credentials: list[str] = []
@@ -309,7 +327,7 @@ def compute_growth(score_result: Any, baseline: Mapping[str, Any], waivers: Iter
         new_packages=tuple(new_packages),
         new_credentials=tuple(new_credentials),
         new_holdings=tuple(sorted(new_holdings)),
-        new_paths=tuple(new_paths),
+        changed_paths=tuple(changed_paths),
         score_before=_baseline_score(baseline),
         score_after=score_result.score,
         packages_before=len(old_names),
@@ -355,6 +373,12 @@ def _findings(advisories: Any) -> list[Any]:
     return findings(advisories)
 
 
+def _finding_order(finding: Any) -> tuple[str, ...]:
+    from blastradius.scoring import _finding_order as order
+
+    return order(finding)
+
+
 def evaluate_gate(
     score_result: Any,
     advisories: Any = (),
@@ -398,7 +422,7 @@ def evaluate_gate(
             f"known-compromised: {item.name} {item.version} ({item.advisory_id}) is installed in "
             f"{', '.join(item.units)}; {rotate}"
         )
-    for finding in sorted(malicious, key=lambda f: (f.package, f.version, f.advisory_id)):
+    for finding in sorted(malicious, key=_finding_order):
         if (finding.package, finding.advisory_id) not in reported:
             reported.add((finding.package, finding.advisory_id))
             reasons.append(f"known-compromised: {finding.package} {finding.version} ({finding.advisory_id}) is pinned by this project")
@@ -409,6 +433,13 @@ def evaluate_gate(
 
     growth: Growth | None = None
     if baseline_report is not None:
+        old_roots = _baseline_roots(baseline_report)
+        new_roots = tuple(sorted({p.path[0] for p in score_result.packages if p.path}))
+        if old_roots and new_roots and not set(old_roots) & set(new_roots):
+            notes.append(
+                f"the baseline is a report on {', '.join(old_roots)}, this scan is {', '.join(new_roots)}: "
+                "everything the two do not share counts as growth"
+            )
         growth = compute_growth(score_result, baseline_report, waivers)
         if growth.grew:
             reasons.append(f"grew since the baseline ({len(growth.lines())} change(s)):")
@@ -421,7 +452,7 @@ def evaluate_gate(
 
     # Opt-in findings (both modes).
     if "vulnerability" in config.fail_on:
-        for finding in sorted((f for f in findings if getattr(f, "kind", None) == "vulnerability"), key=lambda f: (f.package, f.advisory_id)):
+        for finding in sorted((f for f in findings if getattr(f, "kind", None) == "vulnerability"), key=_finding_order):
             waiver = _waived_id(waivers, [finding.advisory_id, *(getattr(finding, "aliases", ()) or ())]) or _waived_package(waivers, finding.package)
             if waiver is not None:
                 notes.append(f"waived {finding.advisory_id} ({finding.package}): {waiver.reason} (until {waiver.expires.isoformat()})")
@@ -493,6 +524,8 @@ def format_gate(result: GateResult) -> str:
         lines.append("  nothing grew since the baseline")
     if result.growth is not None and result.growth.changed_versions:
         lines.append("  version changes (not growth): " + "; ".join(result.growth.changed_versions))
+    if result.growth is not None and result.growth.changed_paths:
+        lines.append("  path changes (not growth): " + "; ".join(result.growth.changed_paths))
     lines += [f"  note: {note}" for note in result.notes]
     if result.growth is not None and result.growth.waived:
         lines += [f"  waived: {w}" for w in result.growth.waived]

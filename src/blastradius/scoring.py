@@ -416,6 +416,11 @@ def _findings(advisories: Any) -> list[Any]:
     return list(advisories)
 
 
+def _finding_order(finding: Any) -> tuple[str, ...]:
+    """A total order on advisory findings (two nodes may share a name and version: keep the key)."""
+    return tuple(str(getattr(finding, attr, "") or "") for attr in ("package", "version", "advisory_id", "package_key", "kind", "source"))
+
+
 def _split_key(key: str) -> tuple[str, str | None]:
     from blastradius.model import normalise_name
 
@@ -594,7 +599,7 @@ def score_project(
     compromised: list[CompromisedPackage] = []
     key_set = set(all_keys)
     by_name_version = {(node_facts[k][0], node_facts[k][1]): k for k in all_keys}
-    for finding in sorted(_findings(advisories), key=lambda f: (getattr(f, "package", ""), getattr(f, "version", ""), getattr(f, "advisory_id", ""))):
+    for finding in sorted(_findings(advisories), key=_finding_order):
         if getattr(finding, "kind", None) != "malicious":
             continue
         from blastradius.model import normalise_name
