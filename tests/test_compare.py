@@ -139,3 +139,46 @@ def test_closure_for_a_target_keeps_only_what_it_installs():
     win39 = closure.for_target(Target.parse("python=3.9,platform=win32"))
     assert win39.keys == ("demo-sdk==1.0", "exceptiongroup==1.3.2", "jiter==0.18.0", "pywin32==311")
     assert closure.for_target(None) is closure
+
+
+def _uv_export_count(project: Path, tmp_path: Path) -> int:
+    """How many packages uv itself installs from the lock (all markers, no dev groups): the
+    real resolution the side-by-side count must equal."""
+    import shutil
+
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not on PATH")
+    work = tmp_path / project.name
+    shutil.copytree(project, work)
+    (work / ".python-version").unlink(missing_ok=True)  # the project's pin need not be installed here
+    done = subprocess.run([uv, "export", "--frozen", "--offline", "--no-dev", "--no-hashes", "--no-emit-project"],
+                          capture_output=True, text=True, cwd=work)
+    assert done.returncode == 0, done.stderr
+    return sum(1 for line in done.stdout.splitlines() if line[:1].isalnum())
+
+
+def test_compare_real_gateway_against_single_provider_project_matches_single_scans(tmp_path):
+    """Two real projects from the corpus (not this repository): a LiteLLM gateway holding
+    several providers' keys and the single-provider OpenAI SDK project."""
+    gateway = FIXTURES / "corpus" / "pankaj28843__litellm-proxy-headroom"
+    single = FIXTURES / "corpus" / "openai__openai-python"
+    done = subprocess.run([BLASTRADIUS, "compare", str(gateway), str(single), "--format", "json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert len(data["a"]["providers"]) >= 3 and data["b"]["providers"] == ["openai"]
+    assert data["higher"] == "a" and data["a"]["score"] > data["b"]["score"]
+    for side, project in (("a", gateway), ("b", single)):
+        scan = subprocess.run([BLASTRADIUS, "scan", str(project), "-q", "--format", "json", "--exit-zero"], capture_output=True, text=True)
+        assert scan.returncode == 0, scan.stderr
+        report = json.loads(scan.stdout)
+        score = report["score"]
+        got = data[side]
+        assert got["score"] == score["score"]
+        assert got["packages"] == report["summary"]["packages"] == _uv_export_count(project, tmp_path)
+        assert got["credentials"] == len(score["credentials"])
+        assert got["exposure_pairs"] == score["raw"]["exposure_pairs"]
+        assert got["weighted_exposure"] == score["raw"]["weighted_exposure"]
+        assert got["units"] == len(score["units"])
+        assert data["variants"][side] == report["comparison"]  # the same variants as the scan's own report
+    assert data["a"]["packages"] == 161  # pinned: the uv.lock copied with its SOURCE.md
