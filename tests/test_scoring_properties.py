@@ -363,3 +363,36 @@ def test_json_with_findings_is_byte_identical_across_finding_orders(project, cre
     shuffled = list(findings)
     random.Random(seed).shuffle(shuffled)
     assert render(shuffled) == first
+
+
+@SETTINGS
+@given(projects(), credentials(), st.data())
+def test_monotone_with_capability_verdicts_and_near_saturation(project, creds, data):
+    """With capability verdicts, and with a small scale that pushes scores to the 99 cap: adding
+    a package (of any verdict) or raising one package's verdict never lowers the score, and
+    without a known-compromised release the score never reaches 100."""
+    from types import SimpleNamespace
+
+    weights = Weights.load({"scale": data.draw(st.sampled_from([0.5, 3.0, 20.0, 240.0]))})
+    graph, inventory, units = setup(project, creds)
+    installed = sorted({k for u in units for k in u.packages})
+    verdicts = {k: SimpleNamespace(verdict=data.draw(st.sampled_from(VERDICTS)), env_names=(), capabilities=()) for k in installed}
+    before = score_project(graph, units, inventory, capabilities=verdicts, weights=weights)
+    assert before.score <= 99
+    if installed:
+        key = data.draw(st.sampled_from(installed))
+        raised = dict(verdicts)
+        raised[key] = SimpleNamespace(verdict="critical", env_names=(), capabilities=())
+        upgraded = score_project(graph, units, inventory, capabilities=raised, weights=weights)
+        assert upgraded.score >= before.score
+        assert upgraded.raw["weighted_exposure"] >= before.raw["weighted_exposure"] - 1e-9
+    added = project.add_package(Package("zz-new-" + data.draw(ascii_names), "1.0"))
+    project.dependencies.append(Dependency("app==0.1.0", added.key))
+    graph2, inventory2, units2 = setup(project, creds)
+    verdicts2 = {**verdicts, added.key: SimpleNamespace(verdict=data.draw(st.sampled_from(VERDICTS)), env_names=(), capabilities=())}
+    after = score_project(graph2, units2, inventory2, capabilities=verdicts2, weights=weights)
+    assert after.score >= before.score and after.score <= 99
+    assert after.raw["weighted_exposure"] >= before.raw["weighted_exposure"] - 1e-9
+
+
+VERDICTS = ("clean", "info", "medium", "high", "critical")
