@@ -429,14 +429,14 @@ def gate(report: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def growth_summary(growth: dict[str, Any]) -> str:
-    """``score 18 → 99 (+81); 116 new packages, 13 new credentials, 29 new paths``."""
+    """``score 18 → 99 (+81); 116 new packages, 13 new credentials``."""
     parts = []
     before, after = growth.get("score_before"), growth.get("score_after")
     if isinstance(before, (int, float)) and isinstance(after, (int, float)) and after != before:
         parts.append(f"score {before} → {after} ({after - before:+})")
     counts = []
     for key, label in (("new_packages", "new package"), ("new_credentials", "new credential"),
-                       ("new_holdings", "new holding"), ("new_paths", "new path")):
+                       ("new_holdings", "new holding")):
         n = len(set(_list(growth.get(key))))
         if n:
             counts.append(f"{n} {label}{'s' if n != 1 else ''}")

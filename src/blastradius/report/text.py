@@ -197,11 +197,11 @@ def _gate_lines(gate: dict[str, Any], colour: bool, verbose: bool = False, limit
             lines.append("  nothing grew since the baseline")
         if growth.get("changed_versions"):
             lines.append("  version changes (not growth): " + "; ".join(growth["changed_versions"]))
+        if growth.get("changed_paths"):
+            lines.append("  path changes (not growth): " + _join_limited(list(growth["changed_paths"]), 5))
         for waived in growth.get("waived", []):
             lines.append(f"  waived: {waived}")
-    for waiver in gate.get("expired_waivers", []):
-        text = waiver if isinstance(waiver, str) else f"{waiver.get('id_or_package')} (expired {waiver.get('expires')})"
-        lines.append("  " + _style("✗ ", colour, fg="red") + f"expired waiver: {text}")
+    # expired waivers are among the gate's reasons above
     for note in gate.get("notes", []):
         lines.append(f"  note: {note}")
     config = gate.get("config") or {}
