@@ -652,3 +652,28 @@ def file_hashes(files: Any) -> tuple[str, ...]:
         if isinstance(item, dict) and item.get("hash"):
             found.add(str(item["hash"]))
     return tuple(sorted(found))
+
+
+def open_package_lock(
+    path: Any, shown: str, version_key: str, supported_majors: tuple[str, ...]
+) -> tuple[dict[str, Any], str, dict[str, Any], list[Any], list[int]]:
+    """Read a Poetry/PDM lock: data, text, the ``[metadata]`` table, the ``[[package]]`` entries
+    and their header lines; an unknown lock-format major version is one clear error."""
+    from blastradius.errors import SourceError
+    from blastradius.sources._io import header_lines, load_toml
+
+    data, text = load_toml(path, shown)
+    metadata = data.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise SourceError("`metadata` must be a table", shown)
+    lock_version = str(metadata.get(version_key) or "")
+    if lock_version and lock_version.split(".")[0] not in supported_majors:
+        line = next((n for n, raw in enumerate(text.splitlines(), 1) if raw.startswith(version_key)), None)
+        readable = " and ".join(f"{major}.x" for major in supported_majors)
+        raise SourceError(
+            f"unsupported {path.name} {version_key} {lock_version!r} (this tool reads {readable})", shown, line
+        )
+    entries = data.get("package") or []
+    if not isinstance(entries, list):
+        raise SourceError("`package` must be an array of tables", shown)
+    return data, text, metadata, entries, header_lines(text, "[[package]]")

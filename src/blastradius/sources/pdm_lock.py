@@ -22,8 +22,9 @@ from typing import Any
 
 from blastradius.errors import SourceError
 from blastradius.model import Dependency, Location, Package, ResolvedProject, normalise_name
-from blastradius.sources._io import display_path, header_lines, load_toml, strip_credentials_from_url
+from blastradius.sources._io import display_path, strip_credentials_from_url
 from blastradius.sources._lock_common import (
+    open_package_lock,
     file_hashes,
     add_root_edges,
     markers_compatible,
@@ -119,20 +120,7 @@ def _python_range(metadata: dict[str, Any]) -> tuple[str | None, bool]:
 
 def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProject:
     shown = display_path(path, project_dir)
-    data, text = load_toml(path, shown)
-    metadata = data.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise SourceError("`metadata` must be a table", shown)
-    lock_version = str(metadata.get("lock_version") or "")
-    if lock_version and lock_version.split(".")[0] not in SUPPORTED_MAJORS:
-        line = next((n for n, l in enumerate(text.splitlines(), 1) if l.startswith("lock_version")), None)
-        raise SourceError(
-            f"unsupported pdm.lock lock_version {lock_version!r} (this tool reads 3.x and 4.x)", shown, line
-        )
-    entries = data.get("package") or []
-    if not isinstance(entries, list):
-        raise SourceError("`package` must be an array of tables", shown)
-    lines = header_lines(text, "[[package]]")
+    data, text, metadata, entries, lines = open_package_lock(path, shown, "lock_version", SUPPORTED_MAJORS)
     legacy_files = metadata.get("files") if isinstance(metadata.get("files"), dict) else {}
 
     project = ResolvedProject(project_dir=str(project_dir), input_file=shown, input_kind=KIND)
@@ -284,6 +272,6 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
         )
     project.notes.append(
         f"{len(entries)} lock entries ({len(extra_entries)} extras entries merged into their base package; "
-        f"lock_version {lock_version or 'unknown'})"
+        f"lock_version {metadata.get('lock_version') or 'unknown'})"
     )
     return project

@@ -22,8 +22,9 @@ from typing import Any
 
 from blastradius.errors import SourceError
 from blastradius.model import Dependency, Location, Package, ResolvedProject, normalise_name
-from blastradius.sources._io import display_path, header_lines, load_toml, strip_credentials_from_url
+from blastradius.sources._io import display_path, strip_credentials_from_url
 from blastradius.sources._lock_common import (
+    open_package_lock,
     file_hashes,
     add_root_edges,
     and_markers,
@@ -38,13 +39,6 @@ from blastradius.sources._pyproject_roots import RootDeclaration, _python_marker
 
 KIND = "poetry.lock"
 SUPPORTED_MAJORS = ("1", "2")
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith(needle):
-            return number
-    return None
 
 
 def _source(entry: dict[str, Any]) -> tuple[str, str | None]:
@@ -127,21 +121,7 @@ def _extras_index(entry: dict[str, Any]) -> dict[str, list[str]]:
 
 def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProject:
     shown = display_path(path, project_dir)
-    data, text = load_toml(path, shown)
-    metadata = data.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise SourceError("`metadata` must be a table", shown)
-    lock_version = str(metadata.get("lock-version") or "")
-    if lock_version and lock_version.split(".")[0] not in SUPPORTED_MAJORS:
-        raise SourceError(
-            f"unsupported poetry.lock lock-version {lock_version!r} (this tool reads 1.x and 2.x)",
-            shown,
-            _line_of(text, "lock-version"),
-        )
-    entries = data.get("package") or []
-    if not isinstance(entries, list):
-        raise SourceError("`package` must be an array of tables", shown)
-    lines = header_lines(text, "[[package]]")
+    data, text, metadata, entries, lines = open_package_lock(path, shown, "lock-version", SUPPORTED_MAJORS)
     legacy_files = metadata.get("files") if isinstance(metadata.get("files"), dict) else {}
     legacy_hashes = {normalise_name(k): v for k, v in legacy_files.items()}
 
@@ -255,7 +235,7 @@ def load(path: Path, project_dir: Path, options: object = None) -> ResolvedProje
             + (" ..." if len(set(skipped)) > 10 else "")
         )
     project.notes.append(
-        f"{len(entries)} lock entries (lock-version {lock_version or 'unknown'}); edges are Poetry constraints "
+        f"{len(entries)} lock entries (lock-version {metadata.get('lock-version') or 'unknown'}); edges are Poetry constraints "
         "resolved to locked entries by name, version and markers"
     )
     return project

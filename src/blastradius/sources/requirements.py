@@ -351,19 +351,8 @@ class _Parser:
         marker = str(req.marker) if req.marker is not None else None
         extras = tuple(sorted(normalise_name(e) for e in req.extras))
         if req.url:
-            source, url, local = self.classify_url(req.url, base, editable=False)
-            return ReqEntry(
-                name=normalise_name(req.name),
-                specifier="",
-                version=_version_from_filename(req.url),
-                extras=extras,
-                marker=marker,
-                location=loc,
-                source=source,
-                url=url,
-                hashes=hashes,
-                local_path=local,
-            )
+            classified = self.classify_url(req.url, base, editable=False)
+            return _direct_entry(req.name, req.url, extras, marker, loc, hashes, classified)
         specs = list(req.specifier)
         version = None
         if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
@@ -400,7 +389,8 @@ class _Parser:
         if target.endswith("]") and "[" in target and not _SCHEME.match(target):
             target, _, extras_text = target[:-1].partition("[")
             extras = _normalise_extras(extras_text)
-        source, url, local = self.classify_url(target, base, editable=editable)
+        classified = self.classify_url(target, base, editable=editable)
+        source, url, local = classified
         name = None
         if name_part:
             try:
@@ -411,19 +401,8 @@ class _Parser:
             extras = extras or tuple(sorted(normalise_name(e) for e in parsed.extras))
         name = name or _name_from_target(target, local)
         if not name:
-            raise SourceError(f"cannot tell the package name of {url or target!r}", loc.path, loc.line)
-        return ReqEntry(
-            name=normalise_name(name),
-            specifier="",
-            version=_version_from_filename(target),
-            extras=extras,
-            marker=marker,
-            location=loc,
-            source=source,
-            url=url,
-            hashes=hashes,
-            local_path=local,
-        )
+            raise SourceError(f"cannot tell the package name of {url or source + ' reference'!r}", loc.path, loc.line)
+        return _direct_entry(name, target, extras, marker, loc, hashes, classified)
 
     def classify_url(self, target: str, base: Path | None, *, editable: bool) -> tuple[str, str | None, Path | None]:
         """Source kind, a shareable URL (no credentials, no machine paths) and the local path."""
@@ -467,6 +446,31 @@ def _safe_value(value: str | None) -> str | None:
     if value and _SCHEME.match(value):
         return strip_credentials_from_url(value)
     return value
+
+
+def _direct_entry(
+    name: str,
+    target: str,
+    extras: tuple[str, ...],
+    marker: str | None,
+    loc: Location,
+    hashes: list[str],
+    classified: tuple[str, str | None, Path | None],
+) -> ReqEntry:
+    """A requirement that points at a URL, VCS or local path instead of an index pin."""
+    source, url, local = classified
+    return ReqEntry(
+        name=normalise_name(name),
+        specifier="",
+        version=_version_from_filename(target),
+        extras=extras,
+        marker=marker,
+        location=loc,
+        source=source,
+        url=url,
+        hashes=hashes,
+        local_path=local,
+    )
 
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
